@@ -1,0 +1,84 @@
+package io.kmm.api.v1alpha1;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+
+/**
+ * How to build a ModuleLoader image in the cluster when the mapped image does not exist yet. The source is either
+ * an inline Dockerfile or a Git repository that contains one.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class Build {
+
+    @JsonPropertyDescription("Build arguments passed to the build (ARG in the Dockerfile). KERNEL_VERSION, "
+            + "KERNEL_FULL_VERSION, MOD_NAME and MOD_NAMESPACE are always added with the real values.")
+    private List<BuildArg> buildArgs;
+
+    @JsonPropertyDescription("Inline Dockerfile. Set either dockerfile or git.")
+    private String dockerfile;
+
+    @JsonPropertyDescription("Git repository whose Dockerfile is built. Set either dockerfile or git.")
+    private GitSource git;
+
+    @JsonPropertyDescription("Options for pulling the base images.")
+    private RegistryOptions pull;
+
+    @JsonPropertyDescription("Options for pushing the built image to the containerImage's registry.")
+    private RegistryOptions push;
+
+    @JsonPropertyDescription("Secrets in the Module's namespace made available to the build, read-only under "
+            + "/run/secrets/<name>.")
+    private List<LocalObjectReference> secrets;
+
+    public List<BuildArg> getBuildArgs() {
+        return buildArgs;
+    }
+
+    public void setBuildArgs(List<BuildArg> buildArgs) {
+        this.buildArgs = buildArgs;
+    }
+
+    public String getDockerfile() {
+        return dockerfile;
+    }
+
+    public void setDockerfile(String dockerfile) {
+        this.dockerfile = dockerfile;
+    }
+
+    public GitSource getGit() {
+        return git;
+    }
+
+    public void setGit(GitSource git) {
+        this.git = git;
+    }
+
+    public RegistryOptions getPull() {
+        return pull;
+    }
+
+    public void setPull(RegistryOptions pull) {
+        this.pull = pull;
+    }
+
+    public RegistryOptions getPush() {
+        return push;
+    }
+
+    public void setPush(RegistryOptions push) {
+        this.push = push;
+    }
+
+    public List<LocalObjectReference> getSecrets() {
+        return secrets;
+    }
+
+    public void setSecrets(List<LocalObjectReference> secrets) {
+        this.secrets = secrets;
+    }
+}

@@ -1,0 +1,51 @@
+package io.kmm.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** Name and rollout counters of a DaemonSet KMM manages. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class DaemonSetSummary {
+
+    @JsonPropertyDescription("Name of the DaemonSet.")
+    private String daemonSet;
+
+    @JsonPropertyDescription("Pods the DaemonSet controller wants to run (desiredNumberScheduled).")
+    private Integer desired;
+
+    @JsonPropertyDescription("Pods that are available (numberAvailable).")
+    private Integer available;
+
+    public DaemonSetSummary() {
+    }
+
+    public DaemonSetSummary(String daemonSet, Integer desired, Integer available) {
+        this.daemonSet = daemonSet;
+        this.desired = desired;
+        this.available = available;
+    }
+
+    public String getDaemonSet() {
+        return daemonSet;
+    }
+
+    public void setDaemonSet(String daemonSet) {
+        this.daemonSet = daemonSet;
+    }
+
+    public Integer getDesired() {
+        return desired;
+    }
+
+    public void setDesired(Integer desired) {
+        this.desired = desired;
+    }
+
+    public Integer getAvailable() {
+        return available;
+    }
+
+    public void setAvailable(Integer available) {
+        this.available = available;
+    }
+}

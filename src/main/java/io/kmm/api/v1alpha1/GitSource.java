@@ -1,0 +1,43 @@
+package io.kmm.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** A Git repository that contains a Dockerfile. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class GitSource {
+
+    @JsonPropertyDescription("URL of the Git repository, e.g. https://github.com/vendor/driver.git.")
+    private String url;
+
+    @JsonPropertyDescription("Branch, tag or commit to build. Defaults to the repository's default branch.")
+    private String ref;
+
+    @JsonPropertyDescription("Directory inside the repository that holds the Dockerfile and the build context. "
+            + "Defaults to the repository root.")
+    private String contextDir;
+
+    public String getUrl() {
+        return url;
+    }
+
+    public void setUrl(String url) {
+        this.url = url;
+    }
+
+    public String getRef() {
+        return ref;
+    }
+
+    public void setRef(String ref) {
+        this.ref = ref;
+    }
+
+    public String getContextDir() {
+        return contextDir;
+    }
+
+    public void setContextDir(String contextDir) {
+        this.contextDir = contextDir;
+    }
+}

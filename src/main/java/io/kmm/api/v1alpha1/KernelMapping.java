@@ -1,0 +1,62 @@
+package io.kmm.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import io.fabric8.generator.annotation.Required;
+
+/** Maps a kernel (exact name or regular expression) to a ModuleLoader image. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class KernelMapping {
+
+    @JsonPropertyDescription("Exact kernel version (as in a node's status.nodeInfo.kernelVersion, i.e. uname -r). "
+            + "Set exactly one of literal and regexp.")
+    private String literal;
+
+    @JsonPropertyDescription("RE2 regular expression matched against the kernel version; unanchored unless you anchor "
+            + "it with ^ and $. Set exactly one of literal and regexp.")
+    private String regexp;
+
+    @JsonPropertyDescription("ModuleLoader image for the matching kernels. May use ${KERNEL_FULL_VERSION}, "
+            + "${KERNEL_XYZ}, ${KERNEL_X}, ${KERNEL_Y}, ${KERNEL_Z}, ${MOD_NAME} and ${MOD_NAMESPACE}.")
+    @Required
+    private String containerImage;
+
+    @JsonPropertyDescription("In-cluster build settings for this mapping; override the Module's build field by field.")
+    private Build build;
+
+    public KernelMapping() {
+    }
+
+    public String getLiteral() {
+        return literal;
+    }
+
+    public void setLiteral(String literal) {
+        this.literal = literal;
+    }
+
+    public String getRegexp() {
+        return regexp;
+    }
+
+    public void setRegexp(String regexp) {
+        this.regexp = regexp;
+    }
+
+    public String getContainerImage() {
+        return containerImage;
+    }
+
+    public void setContainerImage(String containerImage) {
+        this.containerImage = containerImage;
+    }
+
+    public Build getBuild() {
+        return build;
+    }
+
+    public void setBuild(Build build) {
+        this.build = build;
+    }
+}

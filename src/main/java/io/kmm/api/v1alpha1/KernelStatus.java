@@ -1,0 +1,97 @@
+package io.kmm.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** What KMM does for one kernel of a Module. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class KernelStatus {
+
+    @JsonPropertyDescription("Kernel version, as reported by the nodes.")
+    private String kernel;
+
+    @JsonPropertyDescription("Index of the kernel mapping that matched this kernel.")
+    private Integer mapping;
+
+    @JsonPropertyDescription("ModuleLoader image for this kernel, with variables substituted.")
+    private String image;
+
+    @JsonPropertyDescription("Selected nodes running this kernel.")
+    private Integer nodes;
+
+    @JsonPropertyDescription("Name of the ModuleLoader DaemonSet for this kernel.")
+    private String daemonSet;
+
+    @JsonPropertyDescription("Loader pods the DaemonSet controller wants to run (desiredNumberScheduled).")
+    private Integer desired;
+
+    @JsonPropertyDescription("Loader pods that are available (numberAvailable).")
+    private Integer available;
+
+    @JsonPropertyDescription("Why this kernel has no loader, when it cannot be resolved (e.g. an invalid mapping).")
+    private String error;
+
+    public String getKernel() {
+        return kernel;
+    }
+
+    public void setKernel(String kernel) {
+        this.kernel = kernel;
+    }
+
+    public Integer getMapping() {
+        return mapping;
+    }
+
+    public void setMapping(Integer mapping) {
+        this.mapping = mapping;
+    }
+
+    public String getImage() {
+        return image;
+    }
+
+    public void setImage(String image) {
+        this.image = image;
+    }
+
+    public Integer getNodes() {
+        return nodes;
+    }
+
+    public void setNodes(Integer nodes) {
+        this.nodes = nodes;
+    }
+
+    public String getDaemonSet() {
+        return daemonSet;
+    }
+
+    public void setDaemonSet(String daemonSet) {
+        this.daemonSet = daemonSet;
+    }
+
+    public Integer getDesired() {
+        return desired;
+    }
+
+    public void setDesired(Integer desired) {
+        this.desired = desired;
+    }
+
+    public Integer getAvailable() {
+        return available;
+    }
+
+    public void setAvailable(Integer available) {
+        this.available = available;
+    }
+
+    public String getError() {
+        return error;
+    }
+
+    public void setError(String error) {
+        this.error = error;
+    }
+}

@@ -1,0 +1,133 @@
+package io.kmm.api.v1alpha1;
+
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.Volume;
+
+/** Desired state of a {@link Module}. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ModuleSpec {
+
+    @JsonPropertyDescription("Volumes made available to the module loader and device plugin pods. Mount them with "
+            + "volumeMounts under moduleLoader and devicePlugin.")
+    private List<Volume> additionalVolumes;
+
+    @JsonPropertyDescription("Optional device plugin container. KMM runs it in one DaemonSet per Module on the nodes "
+            + "where the module is loaded; the container is privileged and gets /var/lib/kubelet/device-plugins "
+            + "mounted automatically. Its name is overwritten.")
+    private Container devicePlugin;
+
+    @JsonPropertyDescription("Container that loads the kernel module (for example with modprobe). Its name is "
+            + "overwritten and its image is taken from the kernel mapping that matches the node's kernel. "
+            + "/lib/modules and /usr/lib/modules are mounted read-only from the host. Unless securityContext.capabilities "
+            + "is set, only CAP_SYS_MODULE is added. Set lifecycle.preStop to unload the module when the pod stops.")
+    @Required
+    private Container moduleLoader;
+
+    @JsonPropertyDescription("Kernel mappings, tried in order for each node's kernel: the first that matches chooses "
+            + "the ModuleLoader image (and build settings) for that kernel.")
+    @Required
+    @Size(min = 1)
+    private List<KernelMapping> kernelMappings;
+
+    @JsonPropertyDescription("Node labels that select the nodes the module is loaded on (all must match). Values are "
+            + "strings: quote booleans and numbers, e.g. \"true\".")
+    private Map<String, String> selector;
+
+    @JsonPropertyDescription("Service account the module loader and device plugin pods run as. Defaults to the "
+            + "namespace's default service account.")
+    private String serviceAccountName;
+
+    @JsonPropertyDescription("Secret of type kubernetes.io/dockerconfigjson in the Module's namespace. Used as image "
+            + "pull secret by the loader and device plugin pods, and for registry checks and pushes of in-cluster builds.")
+    private LocalObjectReference imageRepoSecret;
+
+    @JsonPropertyDescription("Tolerations for the module loader and device plugin pods, e.g. to load a module on "
+            + "tainted nodes.")
+    private List<Toleration> tolerations;
+
+    @JsonPropertyDescription("Default in-cluster build settings for every kernel mapping. A mapping's own build "
+            + "overrides them field by field; buildArgs are merged by name, the mapping's value winning.")
+    private Build build;
+
+    public List<Volume> getAdditionalVolumes() {
+        return additionalVolumes;
+    }
+
+    public void setAdditionalVolumes(List<Volume> additionalVolumes) {
+        this.additionalVolumes = additionalVolumes;
+    }
+
+    public Container getDevicePlugin() {
+        return devicePlugin;
+    }
+
+    public void setDevicePlugin(Container devicePlugin) {
+        this.devicePlugin = devicePlugin;
+    }
+
+    public Container getModuleLoader() {
+        return moduleLoader;
+    }
+
+    public void setModuleLoader(Container moduleLoader) {
+        this.moduleLoader = moduleLoader;
+    }
+
+    public List<KernelMapping> getKernelMappings() {
+        return kernelMappings;
+    }
+
+    public void setKernelMappings(List<KernelMapping> kernelMappings) {
+        this.kernelMappings = kernelMappings;
+    }
+
+    public Map<String, String> getSelector() {
+        return selector;
+    }
+
+    public void setSelector(Map<String, String> selector) {
+        this.selector = selector;
+    }
+
+    public String getServiceAccountName() {
+        return serviceAccountName;
+    }
+
+    public void setServiceAccountName(String serviceAccountName) {
+        this.serviceAccountName = serviceAccountName;
+    }
+
+    public LocalObjectReference getImageRepoSecret() {
+        return imageRepoSecret;
+    }
+
+    public void setImageRepoSecret(LocalObjectReference imageRepoSecret) {
+        this.imageRepoSecret = imageRepoSecret;
+    }
+
+    public List<Toleration> getTolerations() {
+        return tolerations;
+    }
+
+    public void setTolerations(List<Toleration> tolerations) {
+        this.tolerations = tolerations;
+    }
+
+    public Build getBuild() {
+        return build;
+    }
+
+    public void setBuild(Build build) {
+        this.build = build;
+    }
+}

@@ -1,0 +1,115 @@
+package io.kmm.api.v1alpha1;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import io.fabric8.kubernetes.api.model.Condition;
+
+/** Observed state of a {@link Module}, written by the operator only. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ModuleStatus {
+
+    @JsonPropertyDescription("The metadata.generation of the Module this status describes.")
+    private Long observedGeneration;
+
+    @JsonPropertyDescription("Conditions: Ready (every targeted node runs an available loader, and the device plugin "
+            + "when set), Progressing (loader or device plugin pods are rolling out) and Degraded (an error in the "
+            + "Module that the user must fix).")
+    private List<Condition> conditions = new ArrayList<>();
+
+    @JsonPropertyDescription("Nodes matching the selector.")
+    private Integer selectedNodes;
+
+    @JsonPropertyDescription("Selected nodes whose kernel matches a kernel mapping: they should run a module loader.")
+    private Integer targetedNodes;
+
+    @JsonPropertyDescription("Targeted nodes that run an available module loader pod.")
+    private Integer availableNodes;
+
+    @JsonPropertyDescription("One entry per kernel run by targeted nodes.")
+    private List<KernelStatus> kernels = new ArrayList<>();
+
+    @JsonPropertyDescription("Kernels of selected nodes that no kernel mapping matches; these nodes get no loader.")
+    private List<UnmatchedKernel> unmatchedKernels = new ArrayList<>();
+
+    @JsonPropertyDescription("The device plugin DaemonSet, when spec.devicePlugin is set.")
+    private DaemonSetSummary devicePlugin;
+
+    @JsonPropertyDescription("Things that work but probably not as intended, e.g. a loader without a preStop hook.")
+    private List<String> warnings = new ArrayList<>();
+
+    public Long getObservedGeneration() {
+        return observedGeneration;
+    }
+
+    public void setObservedGeneration(Long observedGeneration) {
+        this.observedGeneration = observedGeneration;
+    }
+
+    public List<Condition> getConditions() {
+        return conditions;
+    }
+
+    public void setConditions(List<Condition> conditions) {
+        this.conditions = conditions;
+    }
+
+    public Integer getSelectedNodes() {
+        return selectedNodes;
+    }
+
+    public void setSelectedNodes(Integer selectedNodes) {
+        this.selectedNodes = selectedNodes;
+    }
+
+    public Integer getTargetedNodes() {
+        return targetedNodes;
+    }
+
+    public void setTargetedNodes(Integer targetedNodes) {
+        this.targetedNodes = targetedNodes;
+    }
+
+    public Integer getAvailableNodes() {
+        return availableNodes;
+    }
+
+    public void setAvailableNodes(Integer availableNodes) {
+        this.availableNodes = availableNodes;
+    }
+
+    public List<KernelStatus> getKernels() {
+        return kernels;
+    }
+
+    public void setKernels(List<KernelStatus> kernels) {
+        this.kernels = kernels;
+    }
+
+    public List<UnmatchedKernel> getUnmatchedKernels() {
+        return unmatchedKernels;
+    }
+
+    public void setUnmatchedKernels(List<UnmatchedKernel> unmatchedKernels) {
+        this.unmatchedKernels = unmatchedKernels;
+    }
+
+    public DaemonSetSummary getDevicePlugin() {
+        return devicePlugin;
+    }
+
+    public void setDevicePlugin(DaemonSetSummary devicePlugin) {
+        this.devicePlugin = devicePlugin;
+    }
+
+    public List<String> getWarnings() {
+        return warnings;
+    }
+
+    public void setWarnings(List<String> warnings) {
+        this.warnings = warnings;
+    }
+}

@@ -1,0 +1,55 @@
+package io.kmm.kernel;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.kmm.api.v1alpha1.Build;
+import io.kmm.api.v1alpha1.BuildArg;
+
+/** Merges a Module's default build settings with a kernel mapping's own. */
+public final class BuildSettings {
+
+    private BuildSettings() {
+    }
+
+    /**
+     * The mapping's fields win over the Module's. The source (dockerfile or git) is one unit: a mapping that sets
+     * either replaces both. buildArgs are merged by name, keeping the Module's order and the mapping's values.
+     *
+     * @return the merged settings, or null when neither sets any
+     */
+    public static Build merge(Build moduleDefault, Build mapping) {
+        if (moduleDefault == null && mapping == null) {
+            return null;
+        }
+        Build base = moduleDefault == null ? new Build() : moduleDefault;
+        Build over = mapping == null ? new Build() : mapping;
+        Build merged = new Build();
+        boolean mappingHasSource = over.getDockerfile() != null || over.getGit() != null;
+        merged.setDockerfile(mappingHasSource ? over.getDockerfile() : base.getDockerfile());
+        merged.setGit(mappingHasSource ? over.getGit() : base.getGit());
+        merged.setPull(over.getPull() != null ? over.getPull() : base.getPull());
+        merged.setPush(over.getPush() != null ? over.getPush() : base.getPush());
+        merged.setSecrets(over.getSecrets() != null ? over.getSecrets() : base.getSecrets());
+        merged.setBuildArgs(mergeArgs(base.getBuildArgs(), over.getBuildArgs()));
+        return merged;
+    }
+
+    private static List<BuildArg> mergeArgs(List<BuildArg> base, List<BuildArg> over) {
+        if (base == null && over == null) {
+            return null;
+        }
+        Map<String, String> byName = new LinkedHashMap<>();
+        for (List<BuildArg> args : List.of(base == null ? List.<BuildArg> of() : base,
+                over == null ? List.<BuildArg> of() : over)) {
+            for (BuildArg arg : args) {
+                byName.put(arg.getName(), arg.getValue());
+            }
+        }
+        List<BuildArg> merged = new ArrayList<>();
+        byName.forEach((name, value) -> merged.add(new BuildArg(name, value)));
+        return merged;
+    }
+}

@@ -1,0 +1,71 @@
+package io.kmm.loader;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.AffinityBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.kmm.api.v1alpha1.Module;
+import io.kmm.meta.Labels;
+import io.kmm.meta.Names;
+
+/**
+ * The desired device-plugin DaemonSet of a Module: the user's devicePlugin container, privileged, with the
+ * kubelet's device-plugin directory mounted, on the selected nodes whose kernel has a loader.
+ */
+public final class DevicePluginDaemonSets {
+
+    public static final String CONTAINER_NAME = "device-plugin";
+    static final String DEVICE_PLUGINS_VOLUME = "kmm-device-plugins";
+    static final String DEVICE_PLUGINS_PATH = "/var/lib/kubelet/device-plugins";
+
+    private DevicePluginDaemonSets() {
+    }
+
+    /**
+     * @param kernelLabels label values of the kernels that have a loader; the device plugin runs only on their nodes
+     */
+    public static DaemonSet desired(Module module, Collection<String> kernelLabels, String kernelLabelKey) {
+        String moduleName = module.getMetadata().getName();
+        Map<String, String> labels = PodTemplates.baseLabels(moduleName, Labels.ROLE_DEVICE_PLUGIN);
+        Map<String, String> nodeSelector = new LinkedHashMap<>();
+        if (module.getSpec().getSelector() != null) {
+            nodeSelector.putAll(module.getSpec().getSelector());
+        }
+        List<Volume> volumes = List.of(new VolumeBuilder().withName(DEVICE_PLUGINS_VOLUME)
+                .withNewHostPath().withPath(DEVICE_PLUGINS_PATH).withType("DirectoryOrCreate").endHostPath().build());
+        DaemonSet ds = PodTemplates.daemonSet(module, Names.devicePluginDaemonSet(moduleName), labels,
+                container(module.getSpec().getDevicePlugin()), volumes, nodeSelector,
+                kernelAffinity(kernelLabels, kernelLabelKey));
+        return DesiredHash.stamp(ds);
+    }
+
+    static Container container(Container user) {
+        List<VolumeMount> mounts = new ArrayList<>(user.getVolumeMounts() == null ? List.of() : user.getVolumeMounts());
+        mounts.add(new VolumeMountBuilder().withName(DEVICE_PLUGINS_VOLUME).withMountPath(DEVICE_PLUGINS_PATH).build());
+        SecurityContext sc = user.getSecurityContext() == null ? new SecurityContext()
+                : PodTemplates.copy(user.getSecurityContext(), SecurityContext.class);
+        sc.setPrivileged(true);
+        return new ContainerBuilder(user).withName(CONTAINER_NAME).withVolumeMounts(mounts).withSecurityContext(sc)
+                .build();
+    }
+
+    private static Affinity kernelAffinity(Collection<String> kernelLabels, String kernelLabelKey) {
+        List<String> values = kernelLabels.stream().sorted().distinct().toList();
+        return new AffinityBuilder().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
+                .addNewNodeSelectorTerm().addNewMatchExpression().withKey(kernelLabelKey).withOperator("In")
+                .withValues(values).endMatchExpression().endNodeSelectorTerm()
+                .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().build();
+    }
+}

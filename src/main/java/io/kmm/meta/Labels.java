@@ -1,0 +1,31 @@
+package io.kmm.meta;
+
+/** Label and annotation keys KMM reads and writes. */
+public final class Labels {
+
+    private static final String DOMAIN = "ooto.sigs.k8s.io/";
+
+    /** Node label with the node's (normalised) kernel version, written by the node labeller. */
+    public static final String KERNEL_VERSION = DOMAIN + "kernel-version.full";
+    /** Node Feature Discovery's kernel label, used instead of {@link #KERNEL_VERSION} in NFD mode. */
+    public static final String NFD_KERNEL_VERSION = "feature.node.kubernetes.io/kernel-version.full";
+    /** Name of the Module a managed object belongs to (normalised to a label value). */
+    public static final String MODULE_NAME = DOMAIN + "module.name";
+    /** What a managed object does: {@link #ROLE_MODULE_LOADER} or {@link #ROLE_DEVICE_PLUGIN}. */
+    public static final String ROLE = DOMAIN + "role";
+    public static final String ROLE_MODULE_LOADER = "module-loader";
+    public static final String ROLE_DEVICE_PLUGIN = "device-plugin";
+
+    public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+    public static final String MANAGED_BY_VALUE = "kmm-operator";
+    /** Label selector that finds every object KMM manages. */
+    public static final String MANAGED_SELECTOR = MANAGED_BY + "=" + MANAGED_BY_VALUE;
+
+    /** Annotation with the exact kernel version a loader DaemonSet serves (label values are normalised). */
+    public static final String KERNEL_VERSION_ANNOTATION = DOMAIN + "kernel-version";
+    /** Annotation with a hash of the desired DaemonSet, to tell whether the desired content changed. */
+    public static final String DESIRED_HASH_ANNOTATION = DOMAIN + "desired-hash";
+
+    private Labels() {
+    }
+}

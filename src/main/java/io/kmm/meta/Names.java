@@ -1,0 +1,48 @@
+package io.kmm.meta;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Deterministic names of the objects KMM creates. A restarted operator computes the same names and so finds its
+ * objects instead of creating duplicates. Every name is a DNS-1123 label of at most 63 characters.
+ */
+public final class Names {
+
+    public static final int MAX_LENGTH = 63;
+    private static final int HASH_LENGTH = 8;
+    private static final Pattern NOT_DNS = Pattern.compile("[^a-z0-9-]+");
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+    private Names() {
+    }
+
+    /**
+     * Name of the ModuleLoader DaemonSet of one Module and kernel: {@code <module>-<kernel>-<hash>}, shortened to fit.
+     * The hash of the exact kernel keeps kernels that differ only in characters a name cannot hold apart.
+     */
+    public static String loaderDaemonSet(String moduleName, String kernel) {
+        return withHash(moduleName + "-" + kernel, moduleName + "\n" + kernel);
+    }
+
+    /** Name of the device-plugin DaemonSet of a Module: {@code <module>-device-plugin}, shortened to fit. */
+    public static String devicePluginDaemonSet(String moduleName) {
+        String name = moduleName + "-device-plugin";
+        return isDnsLabel(name) ? name : withHash(name, moduleName + "\ndevice-plugin");
+    }
+
+    static boolean isDnsLabel(String name) {
+        return name.length() <= MAX_LENGTH && DNS_LABEL.matcher(name).matches();
+    }
+
+    static String withHash(String readable, String hashInput) {
+        String sanitised = NOT_DNS.matcher(readable.toLowerCase(Locale.ROOT)).replaceAll("-");
+        int room = MAX_LENGTH - HASH_LENGTH - 1;
+        if (sanitised.length() > room) {
+            sanitised = sanitised.substring(0, room);
+        }
+        sanitised = LabelValues.trimToAlphanumeric(sanitised);
+        String hash = LabelValues.hash(hashInput, HASH_LENGTH);
+        return sanitised.isEmpty() ? hash : sanitised + "-" + hash;
+    }
+}

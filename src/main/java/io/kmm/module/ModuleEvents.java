@@ -1,0 +1,66 @@
+package io.kmm.module;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.kmm.api.v1alpha1.Module;
+
+/**
+ * Records core/v1 Events on Modules, as {@code kubectl describe module} shows them. Best effort: a failure to record
+ * an event is logged and never fails a reconcile.
+ */
+@ApplicationScoped
+public class ModuleEvents {
+
+    public static final String COMPONENT = "kmm-operator";
+    private static final Logger LOG = Logger.getLogger(ModuleEvents.class);
+
+    @Inject
+    KubernetesClient client;
+
+    public void normal(Module module, String reason, String message) {
+        record(module, "Normal", reason, message);
+    }
+
+    public void warning(Module module, String reason, String message) {
+        record(module, "Warning", reason, message);
+    }
+
+    private void record(Module module, String type, String reason, String message) {
+        String namespace = module.getMetadata().getNamespace();
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        var event = new EventBuilder()
+                .withNewMetadata()
+                .withName(module.getMetadata().getName() + "." + Long.toHexString(System.currentTimeMillis() * 1_000_000L
+                        + System.nanoTime() % 1_000_000L))
+                .withNamespace(namespace)
+                .endMetadata()
+                .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(Module.API_VERSION)
+                        .withKind(Module.KIND).withNamespace(namespace).withName(module.getMetadata().getName())
+                        .withUid(module.getMetadata().getUid()).build())
+                .withType(type)
+                .withReason(reason)
+                .withMessage(message.length() > 1024 ? message.substring(0, 1021) + "..." : message)
+                .withNewSource().withComponent(COMPONENT).endSource()
+                .withReportingComponent(COMPONENT)
+                .withFirstTimestamp(now)
+                .withLastTimestamp(now)
+                .withCount(1)
+                .build();
+        try {
+            client.v1().events().inNamespace(namespace).resource(event).create();
+        } catch (KubernetesClientException e) {
+            LOG.warnf("module %s/%s: could not record event %s: %s", namespace, module.getMetadata().getName(), reason,
+                    e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.kmm.module;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.kmm.api.v1alpha1.Module;
+import io.kmm.kernel.KernelMapper;
+import io.kmm.kernel.KernelResolution;
+import io.kmm.loader.DaemonSetDrift;
+import io.kmm.loader.DevicePluginDaemonSets;
+import io.kmm.loader.ModuleLoaderDaemonSets;
+import io.kmm.meta.Labels;
+import io.kmm.meta.Names;
+
+/**
+ * Everything one reconcile of a Module must do, computed from scratch from the Module, its selected nodes' kernels
+ * and the DaemonSets it owns. Pure: no API calls.
+ *
+ * <p>
+ * Kernels whose mappings cannot be evaluated ({@link KernelResolution.Invalid}) keep their existing DaemonSet
+ * untouched: a typo in a Module must not unload a module that is running.
+ *
+ * @param nodes selected nodes by kernel
+ * @param resolutions what the kernel mappings say for each kernel
+ * @param loaderNames kernel to ModuleLoader DaemonSet name, for kernels that have (or keep) one
+ * @param devicePluginName name of the device-plugin DaemonSet, or null when none is wanted
+ */
+public record ModulePlan(
+        SelectedNodes nodes,
+        Map<String, KernelResolution> resolutions,
+        Map<String, String> loaderNames,
+        String devicePluginName,
+        List<DaemonSet> create,
+        List<Update> update,
+        List<DaemonSet> delete) {
+
+    /** An existing DaemonSet and what it should become. */
+    public record Update(DaemonSet desired, DaemonSet actual) {
+    }
+
+    public static ModulePlan compute(Module module, SelectedNodes nodes, Collection<DaemonSet> owned,
+            String kernelLabelKey) {
+        String moduleName = module.getMetadata().getName();
+        Map<String, KernelResolution> resolutions = new KernelMapper(moduleName, module.getMetadata().getNamespace(),
+                module.getSpec()).resolveAll(nodes.byKernel().keySet());
+
+        Map<String, DaemonSet> desired = new LinkedHashMap<>();
+        Map<String, String> loaderNames = new LinkedHashMap<>();
+        List<String> keep = new ArrayList<>();
+        TreeSet<String> loadedKernelLabels = new TreeSet<>();
+        Map<String, DaemonSet> ownedByName = new LinkedHashMap<>();
+        owned.forEach(ds -> ownedByName.put(ds.getMetadata().getName(), ds));
+
+        for (KernelResolution resolution : resolutions.values()) {
+            if (resolution instanceof KernelResolution.Resolved resolved) {
+                DaemonSet ds = ModuleLoaderDaemonSets.desired(module, resolved, kernelLabelKey);
+                desired.put(ds.getMetadata().getName(), ds);
+                loaderNames.put(resolved.kernel(), ds.getMetadata().getName());
+                loadedKernelLabels.add(resolved.kernelLabel());
+            } else if (resolution instanceof KernelResolution.Invalid invalid) {
+                String name = Names.loaderDaemonSet(moduleName, invalid.kernel());
+                DaemonSet existing = ownedByName.get(name);
+                if (existing != null) {
+                    keep.add(name);
+                    loaderNames.put(invalid.kernel(), name);
+                    loadedKernelLabels.add(existing.getMetadata().getLabels().get(Labels.KERNEL_VERSION));
+                }
+            }
+        }
+
+        String devicePluginName = null;
+        if (module.getSpec().getDevicePlugin() != null && !loadedKernelLabels.isEmpty()) {
+            DaemonSet dp = DevicePluginDaemonSets.desired(module, loadedKernelLabels, kernelLabelKey);
+            devicePluginName = dp.getMetadata().getName();
+            desired.put(devicePluginName, dp);
+        }
+
+        List<DaemonSet> create = new ArrayList<>();
+        List<Update> update = new ArrayList<>();
+        List<DaemonSet> delete = new ArrayList<>();
+        desired.forEach((name, ds) -> {
+            DaemonSet actual = ownedByName.get(name);
+            if (actual == null) {
+                create.add(ds);
+            } else if (!DaemonSetDrift.upToDate(ds, actual)) {
+                update.add(new Update(ds, actual));
+            }
+        });
+        ownedByName.forEach((name, ds) -> {
+            if (!desired.containsKey(name) && !keep.contains(name)) {
+                delete.add(ds);
+            }
+        });
+        return new ModulePlan(nodes, resolutions, loaderNames, devicePluginName, create, update, delete);
+    }
+
+    /** True when the plan changes nothing. */
+    public boolean isNoop() {
+        return create.isEmpty() && update.isEmpty() && delete.isEmpty();
+    }
+}

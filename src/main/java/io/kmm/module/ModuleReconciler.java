@@ -1,0 +1,215 @@
+package io.kmm.module;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.kmm.api.v1alpha1.Module;
+import io.kmm.api.v1alpha1.ModuleStatus;
+import io.kmm.config.KmmConfig;
+import io.kmm.meta.Labels;
+import io.kmm.node.NodeKernels;
+
+/**
+ * Reconciles a Module: selects its nodes from the informer cache, resolves one record per kernel, makes the loader
+ * and device-plugin DaemonSets match the plan, and writes the status when it changed. A reconcile that finds
+ * everything as desired sends nothing.
+ */
+@ControllerConfiguration(name = ModuleReconciler.NAME)
+public class ModuleReconciler implements Reconciler<Module> {
+
+    public static final String NAME = "module";
+    private static final Logger LOG = Logger.getLogger(ModuleReconciler.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @Inject
+    KmmConfig config;
+
+    @Inject
+    ModuleEvents events;
+
+    private volatile InformerEventSource<Node, Module> nodes;
+    private volatile InformerEventSource<DaemonSet, Module> daemonSets;
+
+    @Override
+    public List<EventSource<?, Module>> prepareEventSources(EventSourceContext<Module> context) {
+        nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, Module.class)
+                .withName("nodes")
+                .withSecondaryToPrimaryMapper(new NodeToModules(context.getPrimaryCache()))
+                .withOnUpdateFilter(NodeKernels::kernelOrLabelsChanged)
+                .build(), context);
+        daemonSets = new InformerEventSource<>(InformerEventSourceConfiguration.from(DaemonSet.class, Module.class)
+                .withName("daemonsets")
+                .withLabelSelector(Labels.MANAGED_SELECTOR)
+                .build(), context);
+        return List.of(nodes, daemonSets);
+    }
+
+    @Override
+    public UpdateControl<Module> reconcile(Module module, Context<Module> context) {
+        String id = module.getMetadata().getNamespace() + "/" + module.getMetadata().getName();
+        var selector = module.getSpec().getSelector();
+        SelectedNodes selected = SelectedNodes.of(nodes
+                .list(n -> SelectedNodes.matches(selector, n.getMetadata().getLabels())).toList());
+        ModulePlan plan = ModulePlan.compute(module, selected, context.getSecondaryResources(DaemonSet.class),
+                config.kernelLabelSource().labelKey());
+
+        Map<String, DaemonSet> current = new HashMap<>();
+        context.getSecondaryResources(DaemonSet.class).forEach(ds -> current.put(ds.getMetadata().getName(), ds));
+        Map<String, String> rejected = new LinkedHashMap<>();
+        KubernetesClient client = context.getClient();
+        for (DaemonSet ds : plan.create()) {
+            create(client, module, id, ds, current, rejected);
+        }
+        for (ModulePlan.Update u : plan.update()) {
+            update(client, module, id, u, current, rejected);
+        }
+        for (DaemonSet ds : plan.delete()) {
+            delete(client, module, id, ds);
+            current.remove(ds.getMetadata().getName());
+        }
+
+        ModuleStatus status = ModuleStatusAggregator.aggregate(module, plan, current, rejected, Instant.now());
+        writeStatusIfChanged(client, module, status, id);
+        return UpdateControl.noUpdate();
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<Module> updateErrorStatus(Module module, Context<Module> context, Exception e) {
+        LOG.warnf("module %s/%s: reconcile failed, will retry: %s", module.getMetadata().getNamespace(),
+                module.getMetadata().getName(), e.getMessage());
+        return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
+
+    private void create(KubernetesClient client, Module module, String id, DaemonSet ds, Map<String, DaemonSet> current,
+            Map<String, String> rejected) {
+        String name = ds.getMetadata().getName();
+        try {
+            DaemonSet created = client.resource(ds).create();
+            daemonSets.handleRecentResourceCreate(ResourceID.fromResource(created), created);
+            current.put(name, created);
+            LOG.infof("module %s: created DaemonSet %s (%s)", id, name, describe(ds));
+            events.normal(module, "DaemonSetCreated", "Created " + describe(ds) + " DaemonSet " + name);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                // Created by an earlier reconcile whose result the informer has not delivered yet.
+                LOG.debugf("module %s: DaemonSet %s already exists", id, name);
+            } else if (e.getCode() == 422 || e.getCode() == 400) {
+                rejected.put(name, reason(e));
+                LOG.warnf("module %s: the API server rejected DaemonSet %s: %s", id, name, reason(e));
+            } else {
+                throw e;
+            }
+        }
+    }
+
+    private void update(KubernetesClient client, Module module, String id, ModulePlan.Update u,
+            Map<String, DaemonSet> current, Map<String, String> rejected) {
+        DaemonSet actual = u.actual();
+        DaemonSet desired = u.desired();
+        DaemonSet next = MAPPER.convertValue(actual, DaemonSet.class);
+        ObjectMeta meta = next.getMetadata();
+        meta.setLabels(merge(meta.getLabels(), desired.getMetadata().getLabels()));
+        meta.setAnnotations(merge(meta.getAnnotations(), desired.getMetadata().getAnnotations()));
+        meta.setOwnerReferences(desired.getMetadata().getOwnerReferences());
+        next.setSpec(desired.getSpec());
+        next.setStatus(null);
+        String name = actual.getMetadata().getName();
+        try {
+            DaemonSet updated = client.resource(next).update();
+            daemonSets.handleRecentResourceUpdate(ResourceID.fromResource(updated), updated, actual);
+            current.put(name, updated);
+            LOG.infof("module %s: updated DaemonSet %s (%s)", id, name, describe(desired));
+            events.normal(module, "DaemonSetUpdated", "Updated " + describe(desired) + " DaemonSet " + name);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 422 || e.getCode() == 400) {
+                rejected.put(name, reason(e));
+                LOG.warnf("module %s: the API server rejected the update of DaemonSet %s: %s", id, name, reason(e));
+            } else {
+                throw e;
+            }
+        }
+    }
+
+    private void delete(KubernetesClient client, Module module, String id, DaemonSet ds) {
+        String name = ds.getMetadata().getName();
+        client.resource(ds).delete();
+        LOG.infof("module %s: deleted DaemonSet %s (%s)", id, name, describe(ds));
+        events.normal(module, "DaemonSetDeleted", "Deleted " + describe(ds) + " DaemonSet " + name
+                + " (no selected node needs it any more)");
+    }
+
+    private void writeStatusIfChanged(KubernetesClient client, Module module, ModuleStatus status, String id) {
+        ModuleStatus previous = module.getStatus();
+        if (previous != null && MAPPER.valueToTree(previous).equals(MAPPER.valueToTree(status))) {
+            return;
+        }
+        Module copy = new Module();
+        copy.setMetadata(MAPPER.convertValue(module.getMetadata(), ObjectMeta.class));
+        copy.setSpec(module.getSpec());
+        copy.setStatus(status);
+        client.resource(copy).updateStatus();
+        announceNewProblems(module, previous, status, id);
+    }
+
+    /** Events for errors and warnings that are new in this status (not on every reconcile). */
+    private void announceNewProblems(Module module, ModuleStatus previous, ModuleStatus status, String id) {
+        var degraded = Conditions.find(status.getConditions(), Conditions.DEGRADED).orElseThrow();
+        var before = previous == null ? null
+                : Conditions.find(previous.getConditions(), Conditions.DEGRADED).orElse(null);
+        if ("True".equals(degraded.getStatus())
+                && (before == null || !Objects.equals(before.getMessage(), degraded.getMessage()))) {
+            LOG.warnf("module %s: %s", id, degraded.getMessage());
+            events.warning(module, degraded.getReason(), degraded.getMessage());
+        }
+        for (String warning : status.getWarnings()) {
+            if (previous == null || !previous.getWarnings().contains(warning)) {
+                LOG.warnf("module %s: %s", id, warning);
+                events.warning(module, "MissingPreStop", warning);
+            }
+        }
+    }
+
+    private static String describe(DaemonSet ds) {
+        Map<String, String> labels = ds.getMetadata().getLabels();
+        if (Labels.ROLE_DEVICE_PLUGIN.equals(labels.get(Labels.ROLE))) {
+            return "device-plugin";
+        }
+        return "module-loader, kernel " + ds.getMetadata().getAnnotations().get(Labels.KERNEL_VERSION_ANNOTATION);
+    }
+
+    private static Map<String, String> merge(Map<String, String> base, Map<String, String> over) {
+        Map<String, String> merged = new LinkedHashMap<>(base == null ? Map.of() : base);
+        merged.putAll(over);
+        return merged;
+    }
+
+    private static String reason(KubernetesClientException e) {
+        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                : e.getMessage();
+    }
+}

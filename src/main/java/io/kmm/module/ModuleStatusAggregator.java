@@ -1,0 +1,197 @@
+package io.kmm.module;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
+import io.kmm.api.v1alpha1.DaemonSetSummary;
+import io.kmm.api.v1alpha1.KernelStatus;
+import io.kmm.api.v1alpha1.Module;
+import io.kmm.api.v1alpha1.ModuleStatus;
+import io.kmm.api.v1alpha1.UnmatchedKernel;
+import io.kmm.kernel.KernelResolution;
+import io.kmm.kernel.MappingValidation;
+
+/**
+ * Turns a plan and the DaemonSets as they are into the Module's status. Pure: the same inputs give the same status,
+ * and an unchanged condition keeps its lastTransitionTime, so an unchanged world gives an unchanged status.
+ */
+public final class ModuleStatusAggregator {
+
+    public static final String MISSING_PRE_STOP = "spec.moduleLoader has no lifecycle.preStop hook: the kernel module "
+            + "will not be unloaded when its loader pod stops (for example on a kernel upgrade or when the Module is "
+            + "deleted)";
+
+    private ModuleStatusAggregator() {
+    }
+
+    /**
+     * @param plan the plan of this reconcile
+     * @param daemonSets the Module's DaemonSets by name, as they are after the plan was applied
+     * @param rejected DaemonSet name to the API server's reason, for DaemonSets the API server refused
+     */
+    public static ModuleStatus aggregate(Module module, ModulePlan plan, Map<String, DaemonSet> daemonSets,
+            Map<String, String> rejected, Instant now) {
+        Long generation = module.getMetadata().getGeneration();
+        ModuleStatus previous = module.getStatus() == null ? new ModuleStatus() : module.getStatus();
+        ModuleStatus status = new ModuleStatus();
+        status.setObservedGeneration(generation);
+        SelectedNodes nodes = plan.nodes();
+        status.setSelectedNodes(nodes.total());
+
+        Set<String> errors = new LinkedHashSet<>();
+        MappingValidation.problems(module.getSpec()).forEach(p -> errors.add(p.toString()));
+        Map<String, List<String>> kernelErrors = new LinkedHashMap<>();
+        List<String> rollingOut = new ArrayList<>();
+        int targeted = 0;
+        int available = 0;
+
+        for (KernelResolution resolution : plan.resolutions().values()) {
+            String kernel = resolution.kernel();
+            int count = nodes.on(kernel);
+            if (resolution instanceof KernelResolution.Unmatched) {
+                status.getUnmatchedKernels().add(new UnmatchedKernel(kernel, count));
+                continue;
+            }
+            targeted += count;
+            KernelStatus ks = new KernelStatus();
+            ks.setKernel(kernel);
+            ks.setNodes(count);
+            String dsName = plan.loaderNames().get(kernel);
+            ks.setDaemonSet(dsName);
+            DaemonSet ds = dsName == null ? null : daemonSets.get(dsName);
+            ks.setDesired(ds == null ? 0 : desired(ds));
+            ks.setAvailable(ds == null ? 0 : available(ds));
+            available += Math.min(count, ks.getAvailable());
+            if (resolution instanceof KernelResolution.Resolved resolved) {
+                ks.setMapping(resolved.mappingIndex());
+                ks.setImage(resolved.image());
+                if (dsName != null && rejected.containsKey(dsName)) {
+                    ks.setError(rejected.get(dsName));
+                    errors.add("DaemonSet " + dsName + " for kernel " + kernel + " was rejected by the API server: "
+                            + rejected.get(dsName));
+                } else if (!rolledOut(ds, count)) {
+                    rollingOut.add("kernel " + kernel + ": " + ks.getAvailable() + "/" + count + " available");
+                }
+            } else if (resolution instanceof KernelResolution.Invalid invalid) {
+                ks.setMapping(invalid.mappingIndex());
+                ks.setError(invalid.field() + ": " + invalid.message());
+                kernelErrors.computeIfAbsent(ks.getError(), k -> new ArrayList<>()).add(kernel);
+            }
+            status.getKernels().add(ks);
+        }
+        kernelErrors.forEach((error, kernels) -> {
+            errors.remove(error); // the kernel-independent check found it too: report it once, with its kernels
+            errors.add(error + " (kernels: " + String.join(", ", kernels) + ")");
+        });
+
+        boolean devicePluginReady = true;
+        if (plan.devicePluginName() != null) {
+            DaemonSet dp = daemonSets.get(plan.devicePluginName());
+            status.setDevicePlugin(new DaemonSetSummary(plan.devicePluginName(), dp == null ? 0 : desired(dp),
+                    dp == null ? 0 : available(dp)));
+            if (rejected.containsKey(plan.devicePluginName())) {
+                errors.add("device plugin DaemonSet " + plan.devicePluginName() + " was rejected by the API server: "
+                        + rejected.get(plan.devicePluginName()));
+                devicePluginReady = false;
+            } else if (!rolledOut(dp, dp == null ? 1 : desired(dp))) {
+                rollingOut.add("device plugin: " + status.getDevicePlugin().getAvailable() + "/"
+                        + status.getDevicePlugin().getDesired() + " available");
+                devicePluginReady = false;
+            }
+        }
+        status.setTargetedNodes(targeted);
+        status.setAvailableNodes(available);
+        if (!hasPreStop(module.getSpec().getModuleLoader())) {
+            status.getWarnings().add(MISSING_PRE_STOP);
+        }
+
+        var previousConditions = previous.getConditions();
+        boolean degraded = !errors.isEmpty();
+        status.getConditions().add(Conditions.of(Conditions.READY,
+                !degraded && rollingOut.isEmpty() && devicePluginReady,
+                readyReason(degraded, rollingOut, targeted), readyMessage(status, degraded), generation,
+                previousConditions, now));
+        status.getConditions().add(Conditions.of(Conditions.PROGRESSING, !rollingOut.isEmpty(),
+                !rollingOut.isEmpty() ? "RollingOut" : degraded ? "Blocked" : "Complete",
+                !rollingOut.isEmpty() ? String.join("; ", rollingOut)
+                        : degraded ? "Waiting for the errors reported in Degraded to be fixed"
+                                : "Every loader DaemonSet is rolled out",
+                generation, previousConditions, now));
+        status.getConditions().add(Conditions.of(Conditions.DEGRADED, degraded,
+                degraded ? degradedReason(errors) : "AsExpected",
+                degraded ? String.join("; ", errors) : "No errors", generation, previousConditions, now));
+        return status;
+    }
+
+    private static String readyReason(boolean degraded, List<String> rollingOut, int targeted) {
+        if (degraded) {
+            return "Degraded";
+        }
+        if (!rollingOut.isEmpty()) {
+            return "LoadersNotAvailable";
+        }
+        return targeted == 0 ? "NoTargetedNodes" : "AllLoadersAvailable";
+    }
+
+    private static String readyMessage(ModuleStatus status, boolean degraded) {
+        StringBuilder msg = new StringBuilder();
+        msg.append(status.getAvailableNodes()).append(" of ").append(status.getTargetedNodes())
+                .append(" targeted nodes run an available module loader");
+        if (!status.getUnmatchedKernels().isEmpty()) {
+            int skipped = status.getUnmatchedKernels().stream().mapToInt(UnmatchedKernel::getNodes).sum();
+            msg.append("; ").append(skipped).append(" selected node(s) skipped because no kernel mapping matches ")
+                    .append("their kernel (").append(String.join(", ",
+                            status.getUnmatchedKernels().stream().map(UnmatchedKernel::getKernel).toList()))
+                    .append(")");
+        }
+        if (degraded) {
+            msg.append("; see the Degraded condition");
+        }
+        return msg.toString();
+    }
+
+    private static String degradedReason(Set<String> errors) {
+        boolean mapping = errors.stream().anyMatch(e -> e.startsWith("spec.kernelMappings"));
+        boolean rejected = errors.stream().anyMatch(e -> e.contains("rejected by the API server"));
+        if (mapping && !rejected) {
+            return "InvalidKernelMapping";
+        }
+        return rejected && !mapping ? "DaemonSetRejected" : "InvalidModule";
+    }
+
+    static boolean hasPreStop(Container loader) {
+        return loader != null && loader.getLifecycle() != null && loader.getLifecycle().getPreStop() != null;
+    }
+
+    /** Whether the DaemonSet controller reports {@code wanted} up-to-date, available pods for the current spec. */
+    static boolean rolledOut(DaemonSet ds, int wanted) {
+        if (ds == null || ds.getStatus() == null) {
+            return wanted == 0;
+        }
+        DaemonSetStatus s = ds.getStatus();
+        Long generation = ds.getMetadata().getGeneration();
+        if (generation != null && (s.getObservedGeneration() == null || s.getObservedGeneration() < generation)) {
+            return false;
+        }
+        int updated = s.getUpdatedNumberScheduled() == null ? 0 : s.getUpdatedNumberScheduled();
+        return available(ds) >= wanted && updated >= wanted;
+    }
+
+    static int desired(DaemonSet ds) {
+        return ds.getStatus() == null || ds.getStatus().getDesiredNumberScheduled() == null ? 0
+                : ds.getStatus().getDesiredNumberScheduled();
+    }
+
+    static int available(DaemonSet ds) {
+        return ds.getStatus() == null || ds.getStatus().getNumberAvailable() == null ? 0
+                : ds.getStatus().getNumberAvailable();
+    }
+}

@@ -1,0 +1,51 @@
+package io.kmm.module;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.kmm.node.NodeKernels;
+
+/**
+ * The nodes a Module selects, counted by kernel.
+ *
+ * @param byKernel number of selected nodes per kernel version
+ * @param withoutKernel selected nodes that report no kernel version yet
+ */
+public record SelectedNodes(Map<String, Integer> byKernel, int withoutKernel) {
+
+    public static SelectedNodes of(Collection<Node> nodes) {
+        Map<String, Integer> byKernel = new TreeMap<>();
+        int withoutKernel = 0;
+        for (Node node : nodes) {
+            Optional<String> kernel = NodeKernels.kernelOf(node);
+            if (kernel.isPresent()) {
+                byKernel.merge(kernel.get(), 1, Integer::sum);
+            } else {
+                withoutKernel++;
+            }
+        }
+        return new SelectedNodes(byKernel, withoutKernel);
+    }
+
+    public int total() {
+        return withoutKernel + byKernel.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    public int on(String kernel) {
+        return byKernel.getOrDefault(kernel, 0);
+    }
+
+    /** Whether a node's labels satisfy a Module selector (every key/value present; an empty selector takes all). */
+    public static boolean matches(Map<String, String> selector, Map<String, String> labels) {
+        if (selector == null || selector.isEmpty()) {
+            return true;
+        }
+        if (labels == null) {
+            return false;
+        }
+        return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+    }
+}
