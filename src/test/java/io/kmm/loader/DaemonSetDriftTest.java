@@ -1,0 +1,103 @@
+package io.kmm.loader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.kmm.meta.Labels;
+
+class DaemonSetDriftTest {
+
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    static DaemonSet desired() {
+        return ModuleLoaderDaemonSets.desired(ModuleLoaderDaemonSetsTest.sample(), ModuleLoaderDaemonSetsTest.KERNEL,
+                Labels.KERNEL_VERSION);
+    }
+
+    /** What the API server returns: the same object with defaults, status and server fields added. */
+    static DaemonSet asServerReturnsIt(DaemonSet desired) {
+        DaemonSet actual = MAPPER.convertValue(desired, DaemonSet.class);
+        actual.getMetadata().setResourceVersion("42");
+        actual.getMetadata().setGeneration(3L);
+        actual.getMetadata().setUid("uid");
+        actual.getMetadata().getLabels().put("team", "someone-else");
+        actual.getMetadata().getAnnotations().put("deprecated.daemonset.template.generation", "3");
+        actual.getSpec().setRevisionHistoryLimit(10);
+        actual.getSpec().setUpdateStrategy(new io.fabric8.kubernetes.api.model.apps.DaemonSetUpdateStrategyBuilder()
+                .withType("RollingUpdate").withNewRollingUpdate().endRollingUpdate().build());
+        var pod = actual.getSpec().getTemplate().getSpec();
+        pod.setRestartPolicy("Always");
+        pod.setDnsPolicy("ClusterFirst");
+        pod.setTerminationGracePeriodSeconds(30L);
+        pod.setSchedulerName("default-scheduler");
+        var c = pod.getContainers().get(0);
+        c.setTerminationMessagePath("/dev/termination-log");
+        c.setImagePullPolicy("IfNotPresent");
+        pod.getVolumes().get(0).getHostPath().setType("Directory");
+        actual.setStatus(new io.fabric8.kubernetes.api.model.apps.DaemonSetStatusBuilder().withNumberAvailable(3)
+                .build());
+        return actual;
+    }
+
+    @Test
+    void serverDefaultsAreNotDrift() {
+        DaemonSet desired = desired();
+        assertThat(DaemonSetDrift.upToDate(desired, asServerReturnsIt(desired))).isTrue();
+    }
+
+    @Test
+    void anEditedImageIsDrift() {
+        DaemonSet desired = desired();
+        DaemonSet actual = asServerReturnsIt(desired);
+        actual.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("someone/else:latest");
+        assertThat(DaemonSetDrift.upToDate(desired, actual)).isFalse();
+    }
+
+    @Test
+    void aRemovedLabelIsDrift() {
+        DaemonSet desired = desired();
+        DaemonSet actual = asServerReturnsIt(desired);
+        actual.getMetadata().getLabels().remove(Labels.MANAGED_BY);
+        assertThat(DaemonSetDrift.upToDate(desired, actual)).isFalse();
+    }
+
+    @Test
+    void aChangedDesiredStateIsDriftEvenWhenItOnlyRemovesSomething() {
+        DaemonSet before = desired();
+        DaemonSet actual = asServerReturnsIt(before);
+        var module = ModuleLoaderDaemonSetsTest.sample();
+        module.getSpec().setTolerations(null);
+        DaemonSet after = ModuleLoaderDaemonSets.desired(module, ModuleLoaderDaemonSetsTest.KERNEL,
+                Labels.KERNEL_VERSION);
+        assertThat(DaemonSetDrift.upToDate(after, actual)).isFalse();
+    }
+
+    @Test
+    void canonicalisedQuantitiesAreNotDrift() {
+        var module = ModuleLoaderDaemonSetsTest.sample();
+        module.getSpec().getModuleLoader().setResources(new ResourceRequirementsBuilder()
+                .withRequests(java.util.Map.of("cpu", new Quantity("1000m"))).build());
+        DaemonSet desired = ModuleLoaderDaemonSets.desired(module, ModuleLoaderDaemonSetsTest.KERNEL,
+                Labels.KERNEL_VERSION);
+        DaemonSet actual = asServerReturnsIt(desired);
+        actual.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getRequests()
+                .put("cpu", new Quantity("1"));
+        assertThat(DaemonSetDrift.upToDate(desired, actual)).isTrue();
+    }
+
+    @Test
+    void arraysMustMatchElementByElement() {
+        var a = MAPPER.valueToTree(List.of(1, 2));
+        var b = MAPPER.valueToTree(List.of(1, 2, 3));
+        assertThat(DaemonSetDrift.contains(a, b)).isFalse();
+        assertThat(DaemonSetDrift.contains(b, a)).isFalse();
+    }
+}

@@ -1,0 +1,131 @@
+package io.kmm.loader;
+
+import static io.kmm.TestModules.literal;
+import static io.kmm.TestModules.module;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.api.model.Capabilities;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.kmm.api.v1alpha1.Module;
+import io.kmm.kernel.KernelResolution;
+import io.kmm.meta.Labels;
+
+class ModuleLoaderDaemonSetsTest {
+
+    static final KernelResolution.Resolved KERNEL = new KernelResolution.Resolved("6.8.0-rc1+",
+            io.kmm.meta.LabelValues.normalise("6.8.0-rc1+"), 0, "quay.io/vendor/mod:6.8.0", null);
+
+    static Module sample() {
+        Module m = module("drivers", "mod", Map.of("feature/vmx", "true"), literal("6.8.0-rc1+", "img"));
+        m.getSpec().setServiceAccountName("loader-sa");
+        m.getSpec().setImageRepoSecret(new LocalObjectReference("pull-secret"));
+        m.getSpec().setTolerations(List.of(new TolerationBuilder().withKey("gpu").withOperator("Exists").build()));
+        m.getSpec().setAdditionalVolumes(List.of(new VolumeBuilder().withName("firmware").withNewConfigMap()
+                .withName("fw").endConfigMap().build()));
+        return m;
+    }
+
+    @Test
+    void loaderDaemonSetHasLabelsSelectorsAndOwner() {
+        DaemonSet ds = ModuleLoaderDaemonSets.desired(sample(), KERNEL, Labels.KERNEL_VERSION);
+        assertThat(ds.getMetadata().getNamespace()).isEqualTo("drivers");
+        assertThat(ds.getMetadata().getName()).hasSizeLessThanOrEqualTo(63).startsWith("mod-6-8-0-rc1-");
+        assertThat(ds.getMetadata().getLabels()).containsEntry(Labels.MODULE_NAME, "mod")
+                .containsEntry(Labels.KERNEL_VERSION, KERNEL.kernelLabel())
+                .containsEntry(Labels.ROLE, Labels.ROLE_MODULE_LOADER)
+                .containsEntry(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
+        assertThat(ds.getMetadata().getAnnotations()).containsEntry(Labels.KERNEL_VERSION_ANNOTATION, "6.8.0-rc1+")
+                .containsKey(Labels.DESIRED_HASH_ANNOTATION);
+        assertThat(ds.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+            assertThat(o.getKind()).isEqualTo("Module");
+            assertThat(o.getApiVersion()).isEqualTo("ooto.sigs.k8s.io/v1alpha1");
+            assertThat(o.getUid()).isEqualTo("mod-uid");
+            assertThat(o.getController()).isTrue();
+            assertThat(o.getBlockOwnerDeletion()).isNull();
+        });
+        assertThat(ds.getSpec().getSelector().getMatchLabels()).isEqualTo(ds.getMetadata().getLabels());
+        assertThat(ds.getSpec().getTemplate().getMetadata().getLabels()).isEqualTo(ds.getMetadata().getLabels());
+        assertThat(ds.getSpec().getTemplate().getSpec().getNodeSelector()).containsExactlyInAnyOrderEntriesOf(
+                Map.of("feature/vmx", "true", Labels.KERNEL_VERSION, KERNEL.kernelLabel()));
+    }
+
+    @Test
+    void loaderPodRunsTheUserContainerWithTheKernelImageAndOnlySysModule() {
+        PodSpec pod = ModuleLoaderDaemonSets.desired(sample(), KERNEL, Labels.KERNEL_VERSION).getSpec().getTemplate()
+                .getSpec();
+        Container c = pod.getContainers().get(0);
+        assertThat(pod.getContainers()).hasSize(1);
+        assertThat(c.getName()).isEqualTo("module-loader");
+        assertThat(c.getImage()).isEqualTo("quay.io/vendor/mod:6.8.0");
+        assertThat(c.getSecurityContext().getPrivileged()).isNull();
+        assertThat(c.getSecurityContext().getCapabilities().getAdd()).containsExactly("SYS_MODULE");
+        assertThat(c.getLifecycle().getPreStop().getExec().getCommand()).containsExactly("modprobe", "-r", "sample");
+        assertThat(c.getVolumeMounts()).extracting(VolumeMount::getMountPath)
+                .containsExactly("/lib/modules", "/usr/lib/modules");
+        assertThat(c.getVolumeMounts()).allMatch(VolumeMount::getReadOnly);
+        assertThat(pod.getVolumes()).extracting(v -> v.getName())
+                .containsExactly("kmm-lib-modules", "kmm-usr-lib-modules", "firmware");
+        assertThat(pod.getVolumes().get(0).getHostPath().getPath()).isEqualTo("/lib/modules");
+        assertThat(pod.getServiceAccountName()).isEqualTo("loader-sa");
+        assertThat(pod.getImagePullSecrets()).extracting(LocalObjectReference::getName).containsExactly("pull-secret");
+        assertThat(pod.getTolerations()).extracting(t -> t.getKey()).containsExactly("gpu");
+    }
+
+    @Test
+    void userCapabilitiesAreRespectedAndTheModuleIsNotModified() {
+        Module m = sample();
+        m.getSpec().getModuleLoader().setSecurityContext(new SecurityContextBuilder()
+                .withCapabilities(new Capabilities(List.of("SYS_MODULE", "SYS_ADMIN"), List.of("ALL"))).build());
+        Container c = ModuleLoaderDaemonSets.desired(m, KERNEL, Labels.KERNEL_VERSION).getSpec().getTemplate()
+                .getSpec().getContainers().get(0);
+        assertThat(c.getSecurityContext().getCapabilities().getAdd()).containsExactly("SYS_MODULE", "SYS_ADMIN");
+        assertThat(m.getSpec().getModuleLoader().getName()).isEqualTo("ignored");
+        assertThat(m.getSpec().getModuleLoader().getVolumeMounts()).isNullOrEmpty();
+    }
+
+    @Test
+    void nfdModeSelectsByTheNfdLabel() {
+        DaemonSet ds = ModuleLoaderDaemonSets.desired(sample(), KERNEL, Labels.NFD_KERNEL_VERSION);
+        assertThat(ds.getSpec().getTemplate().getSpec().getNodeSelector()).containsKey(Labels.NFD_KERNEL_VERSION)
+                .doesNotContainKey(Labels.KERNEL_VERSION);
+    }
+
+    @Test
+    void devicePluginIsPrivilegedWithTheKubeletDirectoryOnLoadedKernels() {
+        Module m = sample();
+        m.getSpec().setDevicePlugin(new io.fabric8.kubernetes.api.model.ContainerBuilder().withName("x")
+                .withImage("quay.io/vendor/dp:1").build());
+        DaemonSet ds = DevicePluginDaemonSets.desired(m, List.of("b", "a"), Labels.KERNEL_VERSION);
+        PodSpec pod = ds.getSpec().getTemplate().getSpec();
+        assertThat(ds.getMetadata().getName()).isEqualTo("mod-device-plugin");
+        assertThat(ds.getMetadata().getLabels()).containsEntry(Labels.ROLE, Labels.ROLE_DEVICE_PLUGIN);
+        assertThat(pod.getContainers().get(0).getName()).isEqualTo("device-plugin");
+        assertThat(pod.getContainers().get(0).getSecurityContext().getPrivileged()).isTrue();
+        assertThat(pod.getContainers().get(0).getVolumeMounts()).extracting(VolumeMount::getMountPath)
+                .containsExactly("/var/lib/kubelet/device-plugins");
+        assertThat(pod.getVolumes()).extracting(v -> v.getName()).containsExactly("kmm-device-plugins", "firmware");
+        assertThat(pod.getNodeSelector()).containsExactly(Map.entry("feature/vmx", "true"));
+        var expr = pod.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
+                .getNodeSelectorTerms().get(0).getMatchExpressions().get(0);
+        assertThat(expr.getKey()).isEqualTo(Labels.KERNEL_VERSION);
+        assertThat(expr.getValues()).containsExactly("a", "b");
+    }
+
+    @Test
+    void desiredContentIsDeterministic() {
+        assertThat(ModuleLoaderDaemonSets.desired(sample(), KERNEL, Labels.KERNEL_VERSION))
+                .isEqualTo(ModuleLoaderDaemonSets.desired(sample(), KERNEL, Labels.KERNEL_VERSION));
+    }
+}

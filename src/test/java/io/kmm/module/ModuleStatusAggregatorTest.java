@@ -1,0 +1,130 @@
+package io.kmm.module;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetStatusBuilder;
+import io.kmm.api.v1alpha1.Module;
+import io.kmm.api.v1alpha1.ModuleStatus;
+import io.kmm.meta.Labels;
+
+class ModuleStatusAggregatorTest {
+
+    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    static final Instant T1 = Instant.parse("2026-01-01T01:00:00Z");
+
+    static Map<String, DaemonSet> byName(ModulePlan plan) {
+        Map<String, DaemonSet> map = new HashMap<>();
+        plan.create().forEach(ds -> map.put(ds.getMetadata().getName(), ds));
+        return map;
+    }
+
+    static void available(DaemonSet ds, int n) {
+        ds.getMetadata().setGeneration(1L);
+        ds.setStatus(new DaemonSetStatusBuilder().withObservedGeneration(1L).withDesiredNumberScheduled(n)
+                .withNumberAvailable(n).withUpdatedNumberScheduled(n).build());
+    }
+
+    static String condition(ModuleStatus s, String type) {
+        return Conditions.find(s.getConditions(), type).map(Condition::getStatus).orElse(null);
+    }
+
+    @Test
+    void progressingThenReadyWithPerKernelDetail() {
+        Module m = ModulePlanTest.sample();
+        SelectedNodes nodes = ModulePlanTest.nodes("5.16.11-200.fc35.x86_64", "5.16.11-200.fc35.x86_64",
+                "5.4.0-1054-gke", "7.0.0-unknown");
+        ModulePlan plan = ModulePlan.compute(m, nodes, List.of(), Labels.KERNEL_VERSION);
+        Map<String, DaemonSet> ds = byName(plan);
+
+        ModuleStatus rolling = ModuleStatusAggregator.aggregate(m, plan, ds, Map.of(), T0);
+        assertThat(condition(rolling, Conditions.READY)).isEqualTo("False");
+        assertThat(condition(rolling, Conditions.PROGRESSING)).isEqualTo("True");
+        assertThat(condition(rolling, Conditions.DEGRADED)).isEqualTo("False");
+        assertThat(rolling.getSelectedNodes()).isEqualTo(4);
+        assertThat(rolling.getTargetedNodes()).isEqualTo(3);
+        assertThat(rolling.getAvailableNodes()).isZero();
+        assertThat(rolling.getUnmatchedKernels()).singleElement().satisfies(u -> {
+            assertThat(u.getKernel()).isEqualTo("7.0.0-unknown");
+            assertThat(u.getNodes()).isEqualTo(1);
+        });
+        assertThat(rolling.getKernels()).extracting(k -> k.getKernel() + "|" + k.getImage() + "|" + k.getNodes())
+                .containsExactly("5.16.11-200.fc35.x86_64|img:fedora|2", "5.4.0-1054-gke|img:5.4.0-1054-gke|1");
+        assertThat(rolling.getWarnings()).isEmpty();
+
+        ds.values().forEach(d -> available(d,
+                nodes.on(d.getMetadata().getAnnotations().get(Labels.KERNEL_VERSION_ANNOTATION))));
+        m.setStatus(rolling);
+        ModuleStatus ready = ModuleStatusAggregator.aggregate(m, plan, ds, Map.of(), T1);
+        assertThat(condition(ready, Conditions.READY)).isEqualTo("True");
+        assertThat(condition(ready, Conditions.PROGRESSING)).isEqualTo("False");
+        assertThat(ready.getAvailableNodes()).isEqualTo(3);
+        Condition readyCondition = Conditions.find(ready.getConditions(), Conditions.READY).orElseThrow();
+        assertThat(readyCondition.getLastTransitionTime()).isEqualTo("2026-01-01T01:00:00Z");
+        assertThat(readyCondition.getMessage()).contains("3 of 3").contains("7.0.0-unknown");
+        // Degraded stayed False: its transition time did not move.
+        assertThat(Conditions.find(ready.getConditions(), Conditions.DEGRADED).orElseThrow().getLastTransitionTime())
+                .isEqualTo("2026-01-01T00:00:00Z");
+
+        m.setStatus(ready);
+        ModuleStatus same = ModuleStatusAggregator.aggregate(m, plan, ds, Map.of(), T1.plusSeconds(60));
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertThat(mapper.valueToTree(same).toString()).isEqualTo(mapper.valueToTree(ready).toString());
+    }
+
+    @Test
+    void invalidRegexpIsDegradedWithIndexAndErrorEvenWithoutNodes() {
+        Module m = ModulePlanTest.sample();
+        m.getSpec().getKernelMappings().get(1).setRegexp("gke($");
+        ModulePlan plan = ModulePlan.compute(m, ModulePlanTest.nodes(), List.of(), Labels.KERNEL_VERSION);
+        ModuleStatus s = ModuleStatusAggregator.aggregate(m, plan, Map.of(), Map.of(), T0);
+        Condition degraded = Conditions.find(s.getConditions(), Conditions.DEGRADED).orElseThrow();
+        assertThat(degraded.getStatus()).isEqualTo("True");
+        assertThat(degraded.getReason()).isEqualTo("InvalidKernelMapping");
+        assertThat(degraded.getMessage()).startsWith("spec.kernelMappings[1].regexp: invalid regular expression");
+        assertThat(condition(s, Conditions.READY)).isEqualTo("False");
+    }
+
+    @Test
+    void invalidMappingReportedOnceWithItsKernels() {
+        Module m = ModulePlanTest.sample();
+        m.getSpec().getKernelMappings().get(1).setRegexp("gke($");
+        ModulePlan plan = ModulePlan.compute(m, ModulePlanTest.nodes("5.4.0-1054-gke"), List.of(),
+                Labels.KERNEL_VERSION);
+        ModuleStatus s = ModuleStatusAggregator.aggregate(m, plan, Map.of(), Map.of(), T0);
+        String message = Conditions.find(s.getConditions(), Conditions.DEGRADED).orElseThrow().getMessage();
+        assertThat(message).contains("(kernels: 5.4.0-1054-gke)");
+        assertThat(message.split("invalid regular expression", -1)).hasSize(2);
+        assertThat(s.getKernels()).singleElement().satisfies(k -> assertThat(k.getError()).contains("regexp"));
+    }
+
+    @Test
+    void missingPreStopIsAWarning() {
+        Module m = ModulePlanTest.sample();
+        m.getSpec().getModuleLoader().setLifecycle(null);
+        ModulePlan plan = ModulePlan.compute(m, ModulePlanTest.nodes(), List.of(), Labels.KERNEL_VERSION);
+        ModuleStatus s = ModuleStatusAggregator.aggregate(m, plan, Map.of(), Map.of(), T0);
+        assertThat(s.getWarnings()).containsExactly(ModuleStatusAggregator.MISSING_PRE_STOP);
+        assertThat(condition(s, Conditions.DEGRADED)).isEqualTo("False");
+    }
+
+    @Test
+    void rejectedDaemonSetIsDegraded() {
+        Module m = ModulePlanTest.sample();
+        ModulePlan plan = ModulePlan.compute(m, ModulePlanTest.nodes("5.4.0-1054-gke"), List.of(),
+                Labels.KERNEL_VERSION);
+        String name = plan.create().get(0).getMetadata().getName();
+        ModuleStatus s = ModuleStatusAggregator.aggregate(m, plan, Map.of(), Map.of(name, "spec.volumes: bad"), T0);
+        Condition degraded = Conditions.find(s.getConditions(), Conditions.DEGRADED).orElseThrow();
+        assertThat(degraded.getReason()).isEqualTo("DaemonSetRejected");
+        assertThat(degraded.getMessage()).contains(name).contains("spec.volumes: bad");
+    }
+}
