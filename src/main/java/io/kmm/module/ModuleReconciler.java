@@ -32,7 +32,6 @@ import io.kmm.api.v1alpha1.Module;
 import io.kmm.api.v1alpha1.ModuleStatus;
 import io.kmm.config.KmmConfig;
 import io.kmm.meta.Labels;
-import io.kmm.node.NodeKernels;
 
 /**
  * Reconciles a Module: selects its nodes from the informer cache, resolves one record per kernel, makes the loader
@@ -57,11 +56,7 @@ public class ModuleReconciler implements Reconciler<Module> {
 
     @Override
     public List<EventSource<?, Module>> prepareEventSources(EventSourceContext<Module> context) {
-        nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, Module.class)
-                .withName("nodes")
-                .withSecondaryToPrimaryMapper(new NodeToModules(context.getPrimaryCache()))
-                .withOnUpdateFilter(NodeKernels::kernelOrLabelsChanged)
-                .build(), context);
+        nodes = NodeEventSource.create(context);
         daemonSets = new InformerEventSource<>(InformerEventSourceConfiguration.from(DaemonSet.class, Module.class)
                 .withName("daemonsets")
                 .withLabelSelector(Labels.MANAGED_SELECTOR)

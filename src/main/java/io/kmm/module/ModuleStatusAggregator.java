@@ -101,7 +101,7 @@ public final class ModuleStatusAggregator {
                 errors.add("device plugin DaemonSet " + plan.devicePluginName() + " was rejected by the API server: "
                         + rejected.get(plan.devicePluginName()));
                 devicePluginReady = false;
-            } else if (!rolledOut(dp, dp == null ? 1 : desired(dp))) {
+            } else if (!rolledOut(dp, targeted)) {
                 rollingOut.add("device plugin: " + status.getDevicePlugin().getAvailable() + "/"
                         + status.getDevicePlugin().getDesired() + " available");
                 devicePluginReady = false;

@@ -1,9 +1,7 @@
 package io.kmm.module;
 
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import io.fabric8.kubernetes.api.model.Node;
@@ -13,14 +11,14 @@ import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMap
 import io.kmm.api.v1alpha1.Module;
 
 /**
- * Maps a node event to the Modules it concerns: those that select the node now and those it was last mapped to, so
- * that a node whose labels no longer match a Module still brings that Module back (to remove it from the loader).
- * The memory is one small set per node name ever seen.
+ * Maps a node event to the Modules it concerns: those whose selector matches the node's new labels, and on an
+ * update also those that matched its old labels, so a node that leaves a Module's selector brings that Module back.
+ * The old node is handed over by {@link NodeEventSource} on the informer thread that runs this mapper.
  */
 final class NodeToModules implements SecondaryToPrimaryMapper<Node> {
 
     private final IndexedResourceCache<Module> modules;
-    private final Map<String, Set<ResourceID>> lastMapped = new ConcurrentHashMap<>();
+    private final ThreadLocal<Node> previous = new ThreadLocal<>();
 
     NodeToModules(IndexedResourceCache<Module> modules) {
         this.modules = modules;
@@ -29,16 +27,22 @@ final class NodeToModules implements SecondaryToPrimaryMapper<Node> {
     @Override
     public Set<ResourceID> toPrimaryResourceIDs(Node node) {
         Map<String, String> labels = node.getMetadata().getLabels();
-        Set<ResourceID> now = modules.list()
-                .filter(m -> m.getSpec() != null && SelectedNodes.matches(m.getSpec().getSelector(), labels))
+        Node old = previous.get();
+        Map<String, String> oldLabels = old == null ? null : old.getMetadata().getLabels();
+        return modules.list()
+                .filter(m -> m.getSpec() != null && (SelectedNodes.matches(m.getSpec().getSelector(), labels)
+                        || old != null && SelectedNodes.matches(m.getSpec().getSelector(), oldLabels)))
                 .map(ResourceID::fromResource)
                 .collect(Collectors.toSet());
-        Set<ResourceID> before = lastMapped.put(node.getMetadata().getName(), now);
-        if (before == null || before.isEmpty()) {
-            return now;
+    }
+
+    /** Runs {@code update} with {@code old} visible to {@link #toPrimaryResourceIDs} on this thread. */
+    void withPrevious(Node old, Runnable update) {
+        previous.set(old);
+        try {
+            update.run();
+        } finally {
+            previous.remove();
         }
-        Set<ResourceID> all = new HashSet<>(now);
-        all.addAll(before);
-        return all;
     }
 }

@@ -22,7 +22,9 @@ import io.kmm.meta.Labels;
  * merge patch of one key: other labels and fields are never sent) and only reacts when the kernel or that label
  * changes.
  */
-@ControllerConfiguration(name = NodeKernelLabeller.NAME, informer = @Informer(onUpdateFilter = KernelLabelFilter.class))
+// Not generation-aware: the kernel (status) and labels (metadata) never change a node's generation.
+@ControllerConfiguration(name = NodeKernelLabeller.NAME, generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = KernelLabelFilter.class))
 public class NodeKernelLabeller implements Reconciler<Node> {
 
     public static final String NAME = "node-kernel-labeller";
