@@ -29,6 +29,9 @@ public final class MappingValidation {
 
     public static List<Problem> problems(ModuleSpec spec) {
         List<Problem> problems = new ArrayList<>();
+        if (spec.getModuleLoader() == null) {
+            problems.add(new Problem("spec.moduleLoader", "a moduleLoader container is required"));
+        }
         List<KernelMapping> mappings = spec.getKernelMappings();
         if (mappings == null || mappings.isEmpty()) {
             problems.add(new Problem("spec.kernelMappings", "at least one kernel mapping is required"));

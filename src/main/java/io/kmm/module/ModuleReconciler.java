@@ -1,6 +1,7 @@
 package io.kmm.module;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -67,6 +69,9 @@ public class ModuleReconciler implements Reconciler<Module> {
     @Override
     public UpdateControl<Module> reconcile(Module module, Context<Module> context) {
         String id = module.getMetadata().getNamespace() + "/" + module.getMetadata().getName();
+        if (module.getSpec() == null) {
+            module.setSpec(new io.kmm.api.v1alpha1.ModuleSpec()); // only without the CRD's schema; reported in status
+        }
         var selector = module.getSpec().getSelector();
         SelectedNodes selected = SelectedNodes.of(nodes
                 .list(n -> SelectedNodes.matches(selector, n.getMetadata().getLabels())).toList());
@@ -130,7 +135,12 @@ public class ModuleReconciler implements Reconciler<Module> {
         ObjectMeta meta = next.getMetadata();
         meta.setLabels(merge(meta.getLabels(), desired.getMetadata().getLabels()));
         meta.setAnnotations(merge(meta.getAnnotations(), desired.getMetadata().getAnnotations()));
-        meta.setOwnerReferences(desired.getMetadata().getOwnerReferences());
+        List<OwnerReference> owners = new ArrayList<>(desired.getMetadata().getOwnerReferences());
+        if (meta.getOwnerReferences() != null) {
+            meta.getOwnerReferences().stream().filter(o -> !o.getUid().equals(module.getMetadata().getUid()))
+                    .forEach(owners::add);
+        }
+        meta.setOwnerReferences(owners);
         next.setSpec(desired.getSpec());
         next.setStatus(null);
         String name = actual.getMetadata().getName();

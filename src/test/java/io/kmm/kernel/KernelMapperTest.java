@@ -151,11 +151,15 @@ class KernelMapperTest {
         ModuleSpec spec = new ModuleSpec();
         KernelMapping neither = new KernelMapping();
         neither.setContainerImage("img");
+        spec.setModuleLoader(new io.fabric8.kubernetes.api.model.Container());
         spec.setKernelMappings(List.of(regexp("[", "img"), literal("x", "img:${NOPE}"), neither, literal("y", "")));
         assertThat(MappingValidation.problems(spec)).extracting(MappingValidation.Problem::field).containsExactly(
                 "spec.kernelMappings[0].regexp", "spec.kernelMappings[1].containerImage", "spec.kernelMappings[2]",
                 "spec.kernelMappings[3].containerImage");
         spec.setKernelMappings(List.of());
         assertThat(MappingValidation.problems(spec)).hasSize(1);
+        spec.setModuleLoader(null);
+        assertThat(MappingValidation.problems(spec)).extracting(MappingValidation.Problem::field)
+                .containsExactly("spec.moduleLoader", "spec.kernelMappings");
     }
 }
