@@ -7,37 +7,18 @@ import static org.awaitility.Awaitility.await;
 
 import java.util.Map;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kmm.api.v1alpha1.Module;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 /** Loader DaemonSets are updated in place when the Module changes, and repaired when someone changes them. */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
-class DaemonSetUpdatesTest {
-
-    @KubernetesTestServer
-    KubernetesServer server;
-
-    @Inject
-    KubernetesClient client;
-
-    Cluster cluster;
-
-    @BeforeEach
-    void setUp() {
-        cluster = new Cluster(client, server);
-    }
+class DaemonSetUpdatesTest extends ClusterTestBase {
 
     String image() {
         return cluster.loaders("updates", "mod").get(0).getSpec().getTemplate().getSpec().getContainers().get(0)

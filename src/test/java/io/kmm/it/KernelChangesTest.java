@@ -9,39 +9,20 @@ import static org.awaitility.Awaitility.await;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.meta.Labels;
 import io.kmm.module.Conditions;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 /** Kernel upgrades, nodes leaving the selector and kernels no mapping matches. */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
-class KernelChangesTest {
-
-    @KubernetesTestServer
-    KubernetesServer server;
-
-    @Inject
-    KubernetesClient client;
-
-    Cluster cluster;
-
-    @BeforeEach
-    void setUp() {
-        cluster = new Cluster(client, server);
-    }
+class KernelChangesTest extends ClusterTestBase {
 
     static List<String> kernels(List<DaemonSet> loaders) {
         return loaders.stream().map(ds -> ds.getMetadata().getAnnotations().get(Labels.KERNEL_VERSION_ANNOTATION))

@@ -8,38 +8,19 @@ import static org.awaitility.Awaitility.await;
 
 import java.util.Map;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.module.Conditions;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 /** Mistakes in one Module are reported in its status and do not stop other Modules. */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
-class ModuleErrorsTest {
-
-    @KubernetesTestServer
-    KubernetesServer server;
-
-    @Inject
-    KubernetesClient client;
-
-    Cluster cluster;
-
-    @BeforeEach
-    void setUp() {
-        cluster = new Cluster(client, server);
-    }
+class ModuleErrorsTest extends ClusterTestBase {
 
     @Test
     void invalidRegexpIsDegradedWhileAnotherModuleReconciles() {

@@ -7,45 +7,27 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kmm.api.v1alpha1.KernelStatus;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.meta.Labels;
 import io.kmm.module.Conditions;
 import io.kmm.module.ModuleStatusAggregator;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 /** The design's sample Module on three nodes with two kernels, from creation to Ready and a silent steady state. */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
-class ModuleRolloutTest {
+class ModuleRolloutTest extends ClusterTestBase {
 
     static final String NS = "rollout";
     static final String VMX = "feature.node.kubernetes.io/cpu-cpuid.VMX";
     static final String FEDORA = "5.16.11-200.fc35.x86_64";
     static final String GKE = "5.4.0-1054-gke";
-
-    @KubernetesTestServer
-    io.quarkus.test.kubernetes.client.KubernetesServer server;
-
-    @Inject
-    KubernetesClient client;
-
-    Cluster cluster;
-
-    @BeforeEach
-    void setUp() {
-        cluster = new Cluster(client, server);
-    }
 
     @Test
     void designSampleRollsOutToReadyAndThenSendsNothing() throws Exception {

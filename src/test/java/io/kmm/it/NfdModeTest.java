@@ -7,24 +7,20 @@ import static org.awaitility.Awaitility.await;
 
 import java.util.Map;
 
-import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kmm.meta.Labels;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 /** With kmm.kernel-label-source=nfd, KMM's labeller is off and loaders select nodes by NFD's kernel label. */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 @TestProfile(NfdModeTest.Nfd.class)
-class NfdModeTest {
+class NfdModeTest extends ClusterTestBase {
 
     public static class Nfd implements QuarkusTestProfile {
         @Override
@@ -33,15 +29,8 @@ class NfdModeTest {
         }
     }
 
-    @KubernetesTestServer
-    KubernetesServer server;
-
-    @Inject
-    KubernetesClient client;
-
     @Test
     void loadersSelectByTheNfdLabelAndNodesAreNotRelabelled() throws Exception {
-        Cluster cluster = new Cluster(client, server);
         Map<String, String> labels = Map.of("pool", "nfd", Labels.NFD_KERNEL_VERSION, "6.5.0-nfd");
         cluster.addNode("nfd-1", "6.5.0-nfd", labels);
         cluster.apply(module("nfd", "mod", Map.of("pool", "nfd"), regexp("nfd$", "reg/mod:${KERNEL_FULL_VERSION}")));

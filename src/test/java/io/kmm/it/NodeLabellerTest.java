@@ -6,38 +6,19 @@ import static org.awaitility.Awaitility.await;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kmm.meta.LabelValues;
 import io.kmm.meta.Labels;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 /** The kernel-labelling Node controller. */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
-class NodeLabellerTest {
-
-    @KubernetesTestServer
-    KubernetesServer server;
-
-    @Inject
-    KubernetesClient client;
-
-    Cluster cluster;
-
-    @BeforeEach
-    void setUp() {
-        cluster = new Cluster(client, server);
-    }
+class NodeLabellerTest extends ClusterTestBase {
 
     String label(String node) {
         return client.nodes().withName(node).get().getMetadata().getLabels().get(Labels.KERNEL_VERSION);

@@ -3,9 +3,9 @@ package io.kmm.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
-/** What KMM does for one kernel of a Module. */
+/** What KMM does for one kernel of a Module: the kernel, its image and its ModuleLoader DaemonSet. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class KernelStatus {
+public class KernelStatus extends DaemonSetSummary {
 
     @JsonPropertyDescription("Kernel version, as reported by the nodes.")
     private String kernel;
@@ -18,15 +18,6 @@ public class KernelStatus {
 
     @JsonPropertyDescription("Selected nodes running this kernel.")
     private Integer nodes;
-
-    @JsonPropertyDescription("Name of the ModuleLoader DaemonSet for this kernel.")
-    private String daemonSet;
-
-    @JsonPropertyDescription("Loader pods the DaemonSet controller wants to run (desiredNumberScheduled).")
-    private Integer desired;
-
-    @JsonPropertyDescription("Loader pods that are available (numberAvailable).")
-    private Integer available;
 
     @JsonPropertyDescription("Why this kernel has no loader, when it cannot be resolved (e.g. an invalid mapping).")
     private String error;
@@ -61,30 +52,6 @@ public class KernelStatus {
 
     public void setNodes(Integer nodes) {
         this.nodes = nodes;
-    }
-
-    public String getDaemonSet() {
-        return daemonSet;
-    }
-
-    public void setDaemonSet(String daemonSet) {
-        this.daemonSet = daemonSet;
-    }
-
-    public Integer getDesired() {
-        return desired;
-    }
-
-    public void setDesired(Integer desired) {
-        this.desired = desired;
-    }
-
-    public Integer getAvailable() {
-        return available;
-    }
-
-    public void setAvailable(Integer available) {
-        this.available = available;
     }
 
     public String getError() {
