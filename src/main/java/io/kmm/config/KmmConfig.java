@@ -16,6 +16,28 @@ public interface KmmConfig {
     @WithDefault("kmm")
     KernelLabelSource kernelLabelSource();
 
+    /** Settings of {@code ./mvnw quarkus:dev}; ignored by the production build. */
+    Dev dev();
+
+    interface Dev {
+        /**
+         * {@code auto}: start an embedded API server when no cluster is configured or the configured one does not
+         * answer; {@code on}: always; {@code off}: never.
+         */
+        @WithDefault("auto")
+        EmbeddedApiServerMode embeddedApiServer();
+
+        /** Folder whose YAML manifests are applied to the embedded API server at start. */
+        @WithDefault("dev/cluster")
+        String manifestsDir();
+    }
+
+    enum EmbeddedApiServerMode {
+        AUTO,
+        ON,
+        OFF
+    }
+
     enum KernelLabelSource {
         KMM(Labels.KERNEL_VERSION),
         NFD(Labels.NFD_KERNEL_VERSION);

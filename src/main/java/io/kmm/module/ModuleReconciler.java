@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
@@ -53,6 +54,9 @@ public class ModuleReconciler implements Reconciler<Module> {
     @Inject
     ModuleEvents events;
 
+    @Inject
+    Event<ModuleReconciled> reconciled;
+
     private volatile InformerEventSource<Node, Module> nodes;
     private volatile InformerEventSource<DaemonSet, Module> daemonSets;
 
@@ -95,6 +99,8 @@ public class ModuleReconciler implements Reconciler<Module> {
 
         ModuleStatus status = ModuleStatusAggregator.aggregate(module, plan, current, rejected, Instant.now());
         writeStatusIfChanged(client, module, status, id);
+        reconciled.fire(new ModuleReconciled(module.getMetadata().getNamespace(), module.getMetadata().getName(),
+                status));
         return UpdateControl.noUpdate();
     }
 

@@ -92,6 +92,12 @@ class CrdTest {
     }
 
     @Test
+    void embeddedClusterLoadsTheDocumentedSample() throws Exception {
+        assertThat(Files.readString(Path.of("dev/cluster/20-module-sample.yaml")))
+                .isEqualTo(Files.readString(Path.of("docs/examples/module-sample.yaml")));
+    }
+
+    @Test
     void designSampleWithAnUnquotedBooleanIsRejected() throws Exception {
         String design = Files.readString(Path.of("docs/examples/module-sample.yaml"))
                 .replace("cpu-cpuid.VMX: \"true\"", "cpu-cpuid.VMX: true");

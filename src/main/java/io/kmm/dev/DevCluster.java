@@ -1,0 +1,149 @@
+package io.kmm.dev;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.kmm.config.KmmConfig;
+import io.kmm.meta.Labels;
+import io.kmm.module.SelectedNodes;
+import io.quarkus.arc.profile.IfBuildProfile;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Dev mode with the embedded API server: loads the manifests of {@code kmm.dev.manifests-dir} (example Nodes and
+ * Modules, and whatever the user adds) and plays the DaemonSet controller, which the embedded server does not run,
+ * so that loader DaemonSets report their pods available and Modules can become Ready.
+ */
+@Singleton
+@IfBuildProfile("dev")
+public class DevCluster {
+
+    private static final Logger LOG = Logger.getLogger(DevCluster.class);
+
+    @Inject
+    EmbeddedApiServer embedded;
+
+    @Inject
+    KubernetesClient client;
+
+    @Inject
+    KmmConfig config;
+
+    private SharedIndexInformer<DaemonSet> daemonSets;
+
+    // After the operator has started (and applied the CRD).
+    void onStart(@Observes @Priority(5000) StartupEvent event) {
+        if (!embedded.isRunning()) {
+            return;
+        }
+        loadManifests();
+        daemonSets = client.apps().daemonSets().inAnyNamespace().withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
+                .inform(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(DaemonSet ds) {
+                        simulateRollout(ds);
+                    }
+
+                    @Override
+                    public void onUpdate(DaemonSet old, DaemonSet ds) {
+                        simulateRollout(ds);
+                    }
+
+                    @Override
+                    public void onDelete(DaemonSet ds, boolean unknownFinalState) {
+                        // nothing to do
+                    }
+                });
+    }
+
+    void loadManifests() {
+        Path manifests = Path.of(config.dev().manifestsDir());
+        if (!Files.isDirectory(manifests)) {
+            LOG.infof("No %s folder: the embedded API server starts empty", manifests);
+            return;
+        }
+        List<Path> files;
+        try (Stream<Path> list = Files.list(manifests)) {
+            files = list.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted()
+                    .toList();
+        } catch (IOException e) {
+            LOG.warnf("Cannot read %s: %s", manifests, e.getMessage());
+            return;
+        }
+        for (Path file : files) {
+            try (InputStream in = Files.newInputStream(file)) {
+                for (HasMetadata item : client.load(in).items()) {
+                    if (!(item instanceof Node) && item.getMetadata().getNamespace() == null) {
+                        item.getMetadata().setNamespace("default");
+                    }
+                    client.resource(item).createOr(NonDeletingOperation::update);
+                    LOG.infof("Embedded API server: applied %s %s from %s", item.getKind(),
+                            item.getMetadata().getName(), file.getFileName());
+                }
+            } catch (IOException | KubernetesClientException | IllegalArgumentException e) {
+                LOG.warnf("Embedded API server: could not apply %s: %s", file, e.getMessage());
+            }
+        }
+    }
+
+    /** What the DaemonSet controller and kubelets would report: one available pod per node the DaemonSet selects. */
+    void simulateRollout(DaemonSet ds) {
+        var pod = ds.getSpec().getTemplate().getSpec();
+        int pods = (int) client.nodes().list().getItems().stream()
+                .filter(n -> SelectedNodes.matches(pod.getNodeSelector(), n.getMetadata().getLabels()))
+                .filter(n -> affinityAllows(pod.getAffinity(), n.getMetadata().getLabels())).count();
+        Long generation = ds.getMetadata().getGeneration();
+        var status = ds.getStatus();
+        if (status != null && Integer.valueOf(pods).equals(status.getNumberAvailable())
+                && Integer.valueOf(pods).equals(status.getUpdatedNumberScheduled())
+                && java.util.Objects.equals(generation, status.getObservedGeneration())) {
+            return;
+        }
+        ds.setStatus(new DaemonSetStatusBuilder().withObservedGeneration(generation).withDesiredNumberScheduled(pods)
+                .withCurrentNumberScheduled(pods).withNumberReady(pods).withNumberAvailable(pods)
+                .withUpdatedNumberScheduled(pods).withNumberMisscheduled(0).build());
+        try {
+            client.resource(ds).updateStatus();
+        } catch (KubernetesClientException e) {
+            LOG.debugf("simulated DaemonSet status for %s not written: %s", ds.getMetadata().getName(), e.getMessage());
+        }
+    }
+
+    /** The subset of required node affinity KMM uses: {@code In} expressions, all of one term. */
+    static boolean affinityAllows(io.fabric8.kubernetes.api.model.Affinity affinity, Map<String, String> labels) {
+        if (affinity == null || affinity.getNodeAffinity() == null
+                || affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution() == null) {
+            return true;
+        }
+        return affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms()
+                .stream().anyMatch(term -> term.getMatchExpressions().stream().allMatch(e -> labels != null
+                        && "In".equals(e.getOperator()) && e.getValues().contains(labels.get(e.getKey()))));
+    }
+
+    void onStop(@Observes io.quarkus.runtime.ShutdownEvent event) {
+        if (daemonSets != null) {
+            daemonSets.close();
+        }
+    }
+}

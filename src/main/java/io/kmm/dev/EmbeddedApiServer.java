@@ -1,0 +1,138 @@
+package io.kmm.dev;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.kmm.config.KmmConfig;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.quarkus.arc.profile.IfBuildProfile;
+import io.quarkus.kubernetes.client.KubernetesConfigCustomizer;
+
+/**
+ * Dev mode only ({@code ./mvnw quarkus:dev}): when no Kubernetes cluster is configured, or the configured one does
+ * not answer, starts an embedded API server (the fabric8 mock server in CRUD mode, the one the tests use) on
+ * 127.0.0.1 and points the operator's client at it. Its classes are on the dev-mode classpath only (Maven scope
+ * {@code provided}): the production build neither contains this bean nor the server.
+ */
+@Singleton
+@IfBuildProfile("dev")
+public class EmbeddedApiServer implements KubernetesConfigCustomizer {
+
+    private static final Logger LOG = Logger.getLogger(EmbeddedApiServer.class);
+    private static final int PROBE_TIMEOUT_MILLIS = 2000;
+
+    @Inject
+    KmmConfig kmm;
+
+    @ConfigProperty(name = "quarkus.kubernetes-client.api-server-url")
+    Optional<String> explicitApiServer;
+
+    private KubernetesMockServer server;
+
+    @Override
+    public void customize(Config config) {
+        String why = reasonToEmbed(config);
+        if (why == null) {
+            LOG.infof("Using the Kubernetes cluster at %s", config.getMasterUrl());
+            return;
+        }
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(List.of()), false);
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        String url = server.url("/");
+        config.setMasterUrl(url);
+        config.setNamespace("default");
+        config.setTrustCerts(true);
+        config.setOauthToken(null);
+        config.setUsername(null);
+        config.setPassword(null);
+        config.setClientCertFile(null);
+        config.setClientCertData(null);
+        config.setClientKeyFile(null);
+        config.setClientKeyData(null);
+        LOG.warnf("%n%n  *** %s: started an EMBEDDED Kubernetes API server at %s ***%n"
+                + "  It is an in-memory test server: nothing runs on real nodes. Example nodes and Modules are loaded "
+                + "from dev/cluster/.%n  To use a real cluster, point your kubeconfig at it (or set "
+                + "kmm.dev.embedded-api-server=off) and restart.%n", why, url);
+    }
+
+    /** Whether the embedded server is running. */
+    public boolean isRunning() {
+        return server != null;
+    }
+
+    /** The reason to start the embedded server, or null to use the configured cluster. */
+    String reasonToEmbed(Config config) {
+        switch (kmm.dev().embeddedApiServer()) {
+            case ON:
+                return "kmm.dev.embedded-api-server=on";
+            case OFF:
+                return null;
+            default:
+                break;
+        }
+        if (!clusterConfigured()) {
+            return "No Kubernetes cluster is configured (no kubeconfig, not running in a pod)";
+        }
+        if (!reachable(config.getMasterUrl())) {
+            return "The configured Kubernetes cluster at " + config.getMasterUrl() + " does not answer";
+        }
+        return null;
+    }
+
+    private boolean clusterConfigured() {
+        if (explicitApiServer.isPresent() || System.getenv("KUBERNETES_SERVICE_HOST") != null) {
+            return true;
+        }
+        // Same precedence as the Kubernetes client: the kubeconfig system property, then $KUBECONFIG, then ~/.kube.
+        String files = System.getProperty("kubeconfig", System.getenv("KUBECONFIG"));
+        if (files == null || files.isBlank()) {
+            files = Path.of(System.getProperty("user.home"), ".kube", "config").toString();
+        }
+        for (String file : files.split(java.io.File.pathSeparator)) {
+            if (!file.isBlank() && Files.isRegularFile(Path.of(file))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean reachable(String masterUrl) {
+        try {
+            URI uri = URI.create(masterUrl);
+            int port = uri.getPort() != -1 ? uri.getPort() : "http".equals(uri.getScheme()) ? 80 : 443;
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(uri.getHost(), port), PROBE_TIMEOUT_MILLIS);
+                return true;
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        if (server != null) {
+            server.destroy();
+        }
+    }
+}

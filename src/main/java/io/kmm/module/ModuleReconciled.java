@@ -1,0 +1,10 @@
+package io.kmm.module;
+
+import io.kmm.api.v1alpha1.ModuleStatus;
+
+/**
+ * Fired (as a CDI event) after every Module reconcile with the status it computed. Nothing in production observes
+ * it; the dev-mode summary table does.
+ */
+public record ModuleReconciled(String namespace, String name, ModuleStatus status) {
+}

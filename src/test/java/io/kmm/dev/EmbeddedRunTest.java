@@ -1,0 +1,82 @@
+package io.kmm.dev;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kmm.api.v1alpha1.Module;
+import io.kmm.meta.Labels;
+import io.kmm.module.Conditions;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * Starts the application as {@code ./mvnw quarkus:dev} does (the dev profile), with no kubeconfig and no cluster:
+ * the embedded API server starts, the example nodes and Module of dev/cluster/ are loaded, and the real controllers
+ * roll the Module out.
+ */
+@QuarkusTest
+@TestProfile(EmbeddedRunTest.DevProfile.class)
+class EmbeddedRunTest {
+
+    public static class DevProfile implements QuarkusTestProfile {
+        @Override
+        public String getConfigProfile() {
+            return "dev";
+        }
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("kmm.dev.embedded-api-server", "auto");
+        }
+    }
+
+    @Inject
+    KubernetesClient client;
+
+    @Inject
+    EmbeddedApiServer embedded;
+
+    @Test
+    void exampleModuleRollsOutOnTheEmbeddedApiServer() {
+        assertThat(embedded.isRunning()).isTrue();
+        assertThat(client.getMasterUrl().getHost()).isIn("127.0.0.1", "localhost");
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(client.apps().daemonSets().inNamespace("default")
+                    .withLabel(Labels.MODULE_NAME, "module-sample").withLabel(Labels.ROLE, Labels.ROLE_MODULE_LOADER)
+                    .list().getItems()).hasSize(3);
+            Module m = client.resources(Module.class).inNamespace("default").withName("module-sample").get();
+            assertThat(m.getStatus()).isNotNull();
+            assertThat(m.getStatus().getTargetedNodes()).isEqualTo(3);
+            assertThat(m.getStatus().getUnmatchedKernels()).singleElement()
+                    .satisfies(u -> assertThat(u.getKernel()).isEqualTo("5.14.0-284.11.1.el9_2.x86_64"));
+            assertThat(m.getStatus().getDevicePlugin().getAvailable()).isEqualTo(3); // not on the unmatched node
+            // The simulated DaemonSet controller reports the pods, so the Module becomes Ready.
+            assertThat(Conditions.find(m.getStatus().getConditions(), Conditions.READY).orElseThrow().getStatus())
+                    .isEqualTo("True");
+        });
+        assertThat(client.nodes().withName("gke-worker-2").get().getMetadata().getLabels())
+                .containsEntry(Labels.KERNEL_VERSION, "5.4.0-1060-gke");
+    }
+
+    @Test
+    void summaryTableShowsKernelsImagesAndDaemonSets() {
+        Module m = await().atMost(Duration.ofSeconds(30)).until(
+                () -> client.resources(Module.class).inNamespace("default").withName("module-sample").get(),
+                mod -> mod != null && mod.getStatus() != null && mod.getStatus().getKernels().size() == 3);
+        String table = DevSummary.table("default/module-sample", m.getStatus());
+        assertThat(table).contains("KERNEL", "IMAGE", "NODES", "DAEMONSET", "BUILD")
+                .contains("quay.io/vendor/module-sample:ubuntu-5.4.0-1054-gke")
+                .contains("quay.io/vendor/module-sample:gke")
+                .contains("(no kernel mapping matches)");
+    }
+}
