@@ -16,6 +16,56 @@ public interface KmmConfig {
     @WithDefault("kmm")
     KernelLabelSource kernelLabelSource();
 
+    /** In-cluster builds. */
+    BuildSettings build();
+
+    /** Image existence checks. */
+    Registry registry();
+
+    interface BuildSettings {
+        /**
+         * {@code auto}: OpenShift BuildConfigs when the cluster serves the build.openshift.io API, else Kaniko Jobs;
+         * {@code kaniko}; {@code openshift}.
+         */
+        @WithDefault("auto")
+        StrategyChoice strategy();
+
+        /** The Kaniko executor image (pin it by digest in production). */
+        @WithDefault("gcr.io/kaniko-project/executor:v1.23.2")
+        String kanikoImage();
+
+        /** Retries of a failed Kaniko pod before the Job fails. */
+        @WithDefault("0")
+        int backoffLimit();
+
+        /** The longest a build may run. */
+        @WithDefault("1h")
+        java.time.Duration activeDeadline();
+
+        /** Kubernetes deletes finished build Jobs (failed ones too) this long after they finish; unset: never. */
+        java.util.Optional<java.time.Duration> ttlAfterFinished();
+
+        /** KMM deletes successful builds this long after they finish. Failed builds are kept for inspection. */
+        @WithDefault("10m")
+        java.time.Duration successfulBuildRetention();
+    }
+
+    enum StrategyChoice {
+        AUTO,
+        KANIKO,
+        OPENSHIFT
+    }
+
+    interface Registry {
+        /** The longest one image-existence check may take. */
+        @WithDefault("15s")
+        java.time.Duration timeout();
+
+        /** How long the answer of a check is reused. */
+        @WithDefault("30s")
+        java.time.Duration cacheTtl();
+    }
+
     /** Settings of {@code ./mvnw quarkus:dev}; ignored by the production build. */
     Dev dev();
 

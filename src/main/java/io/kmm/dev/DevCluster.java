@@ -50,14 +50,43 @@ public class DevCluster {
     @Inject
     KmmConfig config;
 
+    @Inject
+    io.kmm.registry.ImageChecks images;
+
     private SharedIndexInformer<DaemonSet> daemonSets;
+    private SharedIndexInformer<io.fabric8.kubernetes.api.model.batch.v1.Job> jobs;
+    /** The stand-in registry: images pushed by (simulated) builds. */
+    private final java.util.Set<String> pushed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     // After the operator has started (and applied the CRD).
     void onStart(@Observes @Priority(5000) StartupEvent event) {
         if (!embedded.isRunning()) {
             return;
         }
+        // No real registry either: an image exists once a (simulated) build pushed it.
+        images.useChecker((image, credentials, insecure) -> pushed.contains(image)
+                ? new io.kmm.registry.ImageCheck(io.kmm.registry.ImageCheck.Outcome.PRESENT, "image " + image + " exists")
+                : new io.kmm.registry.ImageCheck(io.kmm.registry.ImageCheck.Outcome.ABSENT, "image " + image
+                        + " does not exist (embedded API server: only images built here exist)"));
         loadManifests();
+        jobs = client.batch().v1().jobs().inAnyNamespace()
+                .withLabel(Labels.ROLE, Labels.ROLE_BUILD).inform(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(io.fabric8.kubernetes.api.model.batch.v1.Job job) {
+                        simulateBuild(job);
+                    }
+
+                    @Override
+                    public void onUpdate(io.fabric8.kubernetes.api.model.batch.v1.Job old,
+                            io.fabric8.kubernetes.api.model.batch.v1.Job job) {
+                        simulateBuild(job);
+                    }
+
+                    @Override
+                    public void onDelete(io.fabric8.kubernetes.api.model.batch.v1.Job job, boolean unknown) {
+                        // nothing to do
+                    }
+                });
         daemonSets = client.apps().daemonSets().inAnyNamespace().withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
                 .inform(new ResourceEventHandler<>() {
                     @Override
@@ -130,6 +159,26 @@ public class DevCluster {
         }
     }
 
+    /** What the Job controller and Kaniko would do: the build succeeds and its image is pushed. */
+    void simulateBuild(io.fabric8.kubernetes.api.model.batch.v1.Job job) {
+        if (job.getStatus() != null && job.getStatus().getSucceeded() != null && job.getStatus().getSucceeded() > 0) {
+            return;
+        }
+        job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs().stream()
+                .filter(a -> a.startsWith("--destination=")).forEach(a -> pushed.add(a.substring(14)));
+        String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        job.setStatus(new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder().withSucceeded(1)
+                .withStartTime(now).withCompletionTime(now).addNewCondition().withType("Complete").withStatus("True")
+                .withLastTransitionTime(now).endCondition().build());
+        try {
+            client.resource(job).updateStatus();
+            LOG.infof("Embedded API server: build Job %s/%s succeeded (simulated)", job.getMetadata().getNamespace(),
+                    job.getMetadata().getName());
+        } catch (KubernetesClientException e) {
+            LOG.debugf("simulated Job status for %s not written: %s", job.getMetadata().getName(), e.getMessage());
+        }
+    }
+
     /** The subset of required node affinity KMM uses: {@code In} expressions, all of one term. */
     static boolean affinityAllows(io.fabric8.kubernetes.api.model.Affinity affinity, Map<String, String> labels) {
         if (affinity == null || affinity.getNodeAffinity() == null
@@ -144,6 +193,9 @@ public class DevCluster {
     void onStop(@Observes io.quarkus.runtime.ShutdownEvent event) {
         if (daemonSets != null) {
             daemonSets.close();
+        }
+        if (jobs != null) {
+            jobs.close();
         }
     }
 }

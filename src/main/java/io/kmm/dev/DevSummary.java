@@ -41,7 +41,8 @@ public class DevSummary {
         out.append(String.format(format, "KERNEL", "IMAGE", "NODES", "AVAILABLE", "DAEMONSET", "BUILD"));
         for (KernelStatus k : status.getKernels()) {
             out.append(String.format(format, k.getKernel(), k.getError() != null ? "error: " + k.getError()
-                    : k.getImage(), k.getNodes(), k.getAvailable(), dash(k.getDaemonSet()), "-"));
+                    : k.getImage(), k.getNodes(), k.getAvailable(), dash(k.getDaemonSet()), k.getBuild() == null ? "-"
+                            : k.getBuild().getObject() + " " + k.getBuild().getPhase()));
         }
         for (UnmatchedKernel u : status.getUnmatchedKernels()) {
             out.append(String.format(format, u.getKernel(), "(no kernel mapping matches)", u.getNodes(), "-", "-",

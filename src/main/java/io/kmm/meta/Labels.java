@@ -15,6 +15,11 @@ public final class Labels {
     public static final String ROLE = DOMAIN + "role";
     public static final String ROLE_MODULE_LOADER = "module-loader";
     public static final String ROLE_DEVICE_PLUGIN = "device-plugin";
+    public static final String ROLE_BUILD = "build";
+    /** Annotation with the hash of a build's inputs. */
+    public static final String BUILD_INPUTS_ANNOTATION = DOMAIN + "build-inputs-hash";
+    /** Pod annotation holding an inline Dockerfile, mounted into the build through the downward API. */
+    public static final String DOCKERFILE_ANNOTATION = DOMAIN + "dockerfile";
 
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
     public static final String MANAGED_BY_VALUE = "kmm-operator";

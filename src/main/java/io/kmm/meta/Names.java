@@ -31,6 +31,17 @@ public final class Names {
         return isDnsLabel(name) ? name : withHash(name, moduleName + "\ndevice-plugin");
     }
 
+    /** Name of the build object of one Module, kernel and set of build inputs. */
+    public static String buildObject(String moduleName, String kernel, String inputsHash) {
+        String readable = NOT_DNS.matcher((moduleName + "-" + kernel).toLowerCase(Locale.ROOT)).replaceAll("-");
+        int room = MAX_LENGTH - inputsHash.length() - 1;
+        if (readable.length() > room) {
+            readable = readable.substring(0, room);
+        }
+        readable = LabelValues.trimToAlphanumeric(readable);
+        return readable + "-" + inputsHash;
+    }
+
     static boolean isDnsLabel(String name) {
         return name.length() <= MAX_LENGTH && DNS_LABEL.matcher(name).matches();
     }

@@ -22,8 +22,9 @@ import io.kmm.meta.Names;
  * and the DaemonSets it owns. Pure: no API calls.
  *
  * <p>
- * Kernels whose mappings cannot be evaluated ({@link KernelResolution.Invalid}) keep their existing DaemonSet
- * untouched: a typo in a Module must not unload a module that is running.
+ * Kernels whose mappings cannot be evaluated ({@link KernelResolution.Invalid}), and kernels whose image is not
+ * available yet, keep their existing DaemonSet untouched: a typo in a Module, or a build in progress, must not
+ * unload a module that is running.
  *
  * @param nodes selected nodes by kernel
  * @param resolutions what the kernel mappings say for each kernel
@@ -45,6 +46,15 @@ public record ModulePlan(
 
     public static ModulePlan compute(Module module, SelectedNodes nodes, Collection<DaemonSet> owned,
             String kernelLabelKey) {
+        return compute(module, nodes, owned, kernelLabelKey, java.util.Set.of());
+    }
+
+    /**
+     * @param held kernels whose image is not available yet (being built, or the registry cannot be checked): their
+     *        loader is not created, and an existing one is left as it is
+     */
+    public static ModulePlan compute(Module module, SelectedNodes nodes, Collection<DaemonSet> owned,
+            String kernelLabelKey, java.util.Set<String> held) {
         String moduleName = module.getMetadata().getName();
         Map<String, KernelResolution> resolutions = new KernelMapper(moduleName, module.getMetadata().getNamespace(),
                 module.getSpec()).resolveAll(nodes.byKernel().keySet());
@@ -57,17 +67,17 @@ public record ModulePlan(
         owned.forEach(ds -> ownedByName.put(ds.getMetadata().getName(), ds));
 
         for (KernelResolution resolution : resolutions.values()) {
-            if (resolution instanceof KernelResolution.Resolved resolved) {
+            if (resolution instanceof KernelResolution.Resolved resolved && !held.contains(resolved.kernel())) {
                 DaemonSet ds = ModuleLoaderDaemonSets.desired(module, resolved, kernelLabelKey);
                 desired.put(ds.getMetadata().getName(), ds);
                 loaderNames.put(resolved.kernel(), ds.getMetadata().getName());
                 loadedKernelLabels.add(resolved.kernelLabel());
-            } else if (resolution instanceof KernelResolution.Invalid invalid) {
-                String name = Names.loaderDaemonSet(moduleName, invalid.kernel());
+            } else if (!(resolution instanceof KernelResolution.Unmatched)) {
+                String name = Names.loaderDaemonSet(moduleName, resolution.kernel());
                 DaemonSet existing = ownedByName.get(name);
                 if (existing != null) {
                     keep.add(name);
-                    loaderNames.put(invalid.kernel(), name);
+                    loaderNames.put(resolution.kernel(), name);
                     loadedKernelLabels.add(existing.getMetadata().getLabels().get(Labels.KERNEL_VERSION));
                 }
             }

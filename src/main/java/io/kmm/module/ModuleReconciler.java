@@ -3,6 +3,8 @@ package io.kmm.module;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +36,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.api.v1alpha1.ModuleStatus;
 import io.kmm.config.KmmConfig;
+import io.kmm.kernel.KernelMapper;
 import io.kmm.meta.Labels;
 
 /**
@@ -57,6 +60,9 @@ public class ModuleReconciler implements Reconciler<Module> {
     @Inject
     Event<ModuleReconciled> reconciled;
 
+    @Inject
+    KernelBuilds builds;
+
     private volatile InformerEventSource<Node, Module> nodes;
     private volatile InformerEventSource<DaemonSet, Module> daemonSets;
 
@@ -67,7 +73,9 @@ public class ModuleReconciler implements Reconciler<Module> {
                 .withName("daemonsets")
                 .withLabelSelector(Labels.MANAGED_SELECTOR)
                 .build(), context);
-        return List.of(nodes, daemonSets);
+        List<EventSource<?, Module>> sources = new ArrayList<>(List.of(nodes, daemonSets));
+        sources.addAll(builds.strategy().eventSources(context)); // only the chosen build system is watched
+        return sources;
     }
 
     @Override
@@ -79,11 +87,19 @@ public class ModuleReconciler implements Reconciler<Module> {
         var selector = module.getSpec().getSelector();
         SelectedNodes selected = SelectedNodes.of(nodes
                 .list(n -> SelectedNodes.matches(selector, n.getMetadata().getLabels())).toList());
-        ModulePlan plan = ModulePlan.compute(module, selected, context.getSecondaryResources(DaemonSet.class),
-                config.kernelLabelSource().labelKey());
-
         Map<String, DaemonSet> current = new HashMap<>();
         context.getSecondaryResources(DaemonSet.class).forEach(ds -> current.put(ds.getMetadata().getName(), ds));
+        var resolutions = new KernelMapper(module.getMetadata().getName(), module.getMetadata().getNamespace(),
+                module.getSpec()).resolveAll(selected.byKernel().keySet());
+        KernelBuilds.Result buildResult = builds.handle(module, resolutions.values(), Map.copyOf(current), context);
+        Set<String> held = new HashSet<>();
+        buildResult.kernels().forEach((kernel, outcome) -> {
+            if (outcome.held()) {
+                held.add(kernel);
+            }
+        });
+        ModulePlan plan = ModulePlan.compute(module, selected, current.values(), config.kernelLabelSource().labelKey(),
+                held);
         Map<String, String> rejected = new LinkedHashMap<>();
         KubernetesClient client = context.getClient();
         for (DaemonSet ds : plan.create()) {
@@ -97,11 +113,14 @@ public class ModuleReconciler implements Reconciler<Module> {
             current.remove(ds.getMetadata().getName());
         }
 
-        ModuleStatus status = ModuleStatusAggregator.aggregate(module, plan, current, rejected, Instant.now());
+        ModuleStatus status = ModuleStatusAggregator.aggregate(module, plan, current, rejected, buildResult.kernels(),
+                Instant.now());
         writeStatusIfChanged(client, module, status, id);
         reconciled.fire(new ModuleReconciled(module.getMetadata().getNamespace(), module.getMetadata().getName(),
                 status));
-        return UpdateControl.noUpdate();
+        UpdateControl<Module> control = UpdateControl.noUpdate();
+        buildResult.requeueAfter().ifPresent(control::rescheduleAfter);
+        return control;
     }
 
     @Override
@@ -196,6 +215,21 @@ public class ModuleReconciler implements Reconciler<Module> {
                 && (before == null || !Objects.equals(before.getMessage(), degraded.getMessage()))) {
             LOG.warnf("module %s: %s", id, degraded.getMessage());
             events.warning(module, degraded.getReason(), degraded.getMessage());
+        }
+        for (var kernel : status.getKernels()) {
+            var before2 = previous == null ? null : previous.getKernels().stream()
+                    .filter(k -> k.getKernel().equals(kernel.getKernel()) && k.getBuild() != null).findFirst()
+                    .map(k -> k.getBuild().getPhase()).orElse(null);
+            if (kernel.getBuild() != null && !kernel.getBuild().getPhase().equals(before2)) {
+                String phase = kernel.getBuild().getPhase();
+                if ("Succeeded".equals(phase)) {
+                    events.normal(module, "BuildSucceeded", kernel.getBuild().getObject() + " built " + kernel.getImage()
+                            + " for kernel " + kernel.getKernel());
+                } else if ("Failed".equals(phase)) {
+                    events.warning(module, "BuildFailed", kernel.getBuild().getObject() + " failed to build "
+                            + kernel.getImage() + " for kernel " + kernel.getKernel());
+                }
+            }
         }
         for (String warning : status.getWarnings()) {
             if (previous == null || !previous.getWarnings().contains(warning)) {

@@ -39,6 +39,12 @@ public final class ModuleStatusAggregator {
      */
     public static ModuleStatus aggregate(Module module, ModulePlan plan, Map<String, DaemonSet> daemonSets,
             Map<String, String> rejected, Instant now) {
+        return aggregate(module, plan, daemonSets, rejected, Map.of(), now);
+    }
+
+    /** @param builds what builds mean for the kernels that have build settings */
+    public static ModuleStatus aggregate(Module module, ModulePlan plan, Map<String, DaemonSet> daemonSets,
+            Map<String, String> rejected, Map<String, KernelBuilds.Outcome> builds, Instant now) {
         Long generation = module.getMetadata().getGeneration();
         ModuleStatus previous = module.getStatus() == null ? new ModuleStatus() : module.getStatus();
         ModuleStatus status = new ModuleStatus();
@@ -47,7 +53,12 @@ public final class ModuleStatusAggregator {
         status.setSelectedNodes(nodes.total());
 
         Set<String> errors = new LinkedHashSet<>();
-        MappingValidation.problems(module.getSpec()).forEach(p -> errors.add(p.toString()));
+        Set<String> reasons = new LinkedHashSet<>();
+        MappingValidation.problems(module.getSpec()).forEach(p -> {
+            errors.add(p.toString());
+            reasons.add(p.field().startsWith("spec.kernelMappings") ? "InvalidKernelMapping" : "InvalidModule");
+        });
+        boolean building = false;
         Map<String, List<String>> kernelErrors = new LinkedHashMap<>();
         List<String> rollingOut = new ArrayList<>();
         int targeted = 0;
@@ -70,6 +81,10 @@ public final class ModuleStatusAggregator {
             ks.setDesired(ds == null ? 0 : desired(ds));
             ks.setAvailable(ds == null ? 0 : available(ds));
             available += Math.min(count, ks.getAvailable());
+            KernelBuilds.Outcome build = builds.get(kernel);
+            if (build != null) {
+                ks.setBuild(build.build());
+            }
             if (resolution instanceof KernelResolution.Resolved resolved) {
                 ks.setMapping(resolved.mappingIndex());
                 ks.setImage(resolved.image());
@@ -77,6 +92,15 @@ public final class ModuleStatusAggregator {
                     ks.setError(rejected.get(dsName));
                     errors.add("DaemonSet " + dsName + " for kernel " + kernel + " was rejected by the API server: "
                             + rejected.get(dsName));
+                    reasons.add("DaemonSetRejected");
+                } else if (build != null && build.error() != null) {
+                    ks.setError(build.error());
+                    errors.add("kernel " + kernel + ": " + build.error());
+                    reasons.add(build.reason());
+                } else if (build != null && build.held()) {
+                    building = true;
+                    rollingOut.add("kernel " + kernel + ": building " + resolved.image() + " ("
+                            + build.build().getObject() + " " + build.build().getPhase() + ")");
                 } else if (!rolledOut(ds, count)) {
                     rollingOut.add("kernel " + kernel + ": " + ks.getAvailable() + "/" + count + " available");
                 }
@@ -84,6 +108,7 @@ public final class ModuleStatusAggregator {
                 ks.setMapping(invalid.mappingIndex());
                 ks.setError(invalid.field() + ": " + invalid.message());
                 kernelErrors.computeIfAbsent(ks.getError(), k -> new ArrayList<>()).add(kernel);
+                reasons.add("InvalidKernelMapping");
             }
             status.getKernels().add(ks);
         }
@@ -100,6 +125,7 @@ public final class ModuleStatusAggregator {
             if (rejected.containsKey(plan.devicePluginName())) {
                 errors.add("device plugin DaemonSet " + plan.devicePluginName() + " was rejected by the API server: "
                         + rejected.get(plan.devicePluginName()));
+                reasons.add("DaemonSetRejected");
                 devicePluginReady = false;
             } else if (!rolledOut(dp, targeted)) {
                 rollingOut.add("device plugin: " + status.getDevicePlugin().getAvailable() + "/"
@@ -120,13 +146,13 @@ public final class ModuleStatusAggregator {
                 readyReason(degraded, rollingOut, targeted), readyMessage(status, degraded), generation,
                 previousConditions, now));
         status.getConditions().add(Conditions.of(Conditions.PROGRESSING, !rollingOut.isEmpty(),
-                !rollingOut.isEmpty() ? "RollingOut" : degraded ? "Blocked" : "Complete",
+                building ? "Building" : !rollingOut.isEmpty() ? "RollingOut" : degraded ? "Blocked" : "Complete",
                 !rollingOut.isEmpty() ? String.join("; ", rollingOut)
                         : degraded ? "Waiting for the errors reported in Degraded to be fixed"
                                 : "Every loader DaemonSet is rolled out",
                 generation, previousConditions, now));
         status.getConditions().add(Conditions.of(Conditions.DEGRADED, degraded,
-                degraded ? degradedReason(errors) : "AsExpected",
+                degraded ? (reasons.size() == 1 ? reasons.iterator().next() : "MultipleErrors") : "AsExpected",
                 degraded ? String.join("; ", errors) : "No errors", generation, previousConditions, now));
         return status;
     }
@@ -158,14 +184,6 @@ public final class ModuleStatusAggregator {
         return msg.toString();
     }
 
-    private static String degradedReason(Set<String> errors) {
-        boolean mapping = errors.stream().anyMatch(e -> e.startsWith("spec.kernelMappings"));
-        boolean rejected = errors.stream().anyMatch(e -> e.contains("rejected by the API server"));
-        if (mapping && !rejected) {
-            return "InvalidKernelMapping";
-        }
-        return rejected && !mapping ? "DaemonSetRejected" : "InvalidModule";
-    }
 
     static boolean hasPreStop(Container loader) {
         return loader != null && loader.getLifecycle() != null && loader.getLifecycle().getPreStop() != null;

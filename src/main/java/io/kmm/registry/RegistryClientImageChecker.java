@@ -18,7 +18,7 @@ import com.google.cloud.tools.jib.registry.RegistryClient;
  * Checks image existence over the OCI distribution API with jib-core's registry client, which does the bearer-token
  * and basic-auth handshakes. With {@code insecure}, plain HTTP and unverified TLS are allowed.
  */
-public class RegistryClientImageChecker {
+public class RegistryClientImageChecker implements ImageChecker {
 
     private static final java.util.concurrent.ExecutorService POOL = java.util.concurrent.Executors
             .newCachedThreadPool(r -> {
@@ -44,6 +44,7 @@ public class RegistryClientImageChecker {
         }
     }
 
+    @Override
     public ImageCheck check(String image, Optional<RegistryCredentials> credentials, boolean insecure) {
         var future = POOL.submit(() -> checkNow(image, credentials, insecure));
         try {

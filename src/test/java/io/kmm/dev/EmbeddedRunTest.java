@@ -64,6 +64,10 @@ class EmbeddedRunTest {
             assertThat(Conditions.find(m.getStatus().getConditions(), Conditions.READY).orElseThrow().getStatus())
                     .isEqualTo("True");
         });
+        // The kernel without a vendor image was built in the cluster (a simulated Kaniko Job) before its loader ran.
+        assertThat(client.batch().v1().jobs().inNamespace("default").withLabel(Labels.ROLE, Labels.ROLE_BUILD).list()
+                .getItems()).singleElement().satisfies(job -> assertThat(job.getSpec().getTemplate().getSpec()
+                        .getContainers().get(0).getArgs()).contains("--destination=quay.io/vendor/module-sample:gke"));
         assertThat(client.nodes().withName("gke-worker-2").get().getMetadata().getLabels())
                 .containsEntry(Labels.KERNEL_VERSION, "5.4.0-1060-gke");
     }

@@ -19,8 +19,20 @@ public class KernelStatus extends DaemonSetSummary {
     @JsonPropertyDescription("Selected nodes running this kernel.")
     private Integer nodes;
 
-    @JsonPropertyDescription("Why this kernel has no loader, when it cannot be resolved (e.g. an invalid mapping).")
+    @JsonPropertyDescription("Why this kernel has no (up-to-date) loader: an invalid mapping, a registry that cannot "
+            + "be checked, a failed build.")
     private String error;
+
+    @JsonPropertyDescription("The in-cluster build of this kernel's image, while one exists.")
+    private BuildStatus build;
+
+    public BuildStatus getBuild() {
+        return build;
+    }
+
+    public void setBuild(BuildStatus build) {
+        this.build = build;
+    }
 
     public String getKernel() {
         return kernel;

@@ -1,0 +1,31 @@
+package io.kmm.build;
+
+import java.util.List;
+
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.kmm.api.v1alpha1.Module;
+
+/**
+ * Builds ModuleLoader images in the cluster. One implementation is chosen at start-up
+ * ({@code kmm.build.strategy}); only its informers run. Builds are create-only: the strategy never waits for one,
+ * the build object's own events bring the Module back.
+ */
+public interface BuildStrategy {
+
+    /** What users see: "Job" or "Build". */
+    String objectKind();
+
+    /** The informers that bring a Module back when one of its build objects changes. */
+    List<EventSource<?, Module>> eventSources(EventSourceContext<Module> context);
+
+    /** The Module's build objects for one kernel, from the informer cache. */
+    List<BuildState> builds(Module module, String kernel, Context<Module> context);
+
+    /** Starts a build; returns its state. An already existing object of the same name is not an error. */
+    BuildState start(Module module, BuildRequest request, Context<Module> context);
+
+    /** Deletes a build object (stale inputs, or finished and no longer needed). */
+    void delete(Module module, String name, Context<Module> context);
+}

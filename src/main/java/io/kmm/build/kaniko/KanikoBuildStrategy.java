@@ -1,0 +1,127 @@
+package io.kmm.build.kaniko;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
+import jakarta.inject.Inject;
+
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.kmm.api.v1alpha1.Module;
+import io.kmm.build.BuildPhase;
+import io.kmm.build.BuildRequest;
+import io.kmm.build.BuildState;
+import io.kmm.build.BuildStrategy;
+import io.kmm.config.KmmConfig;
+import io.kmm.meta.LabelValues;
+import io.kmm.meta.Labels;
+
+/** Builds with a Kaniko batch/v1 Job per Module, kernel and set of inputs (upstream Kubernetes). */
+// Typed to its class: the one injectable BuildStrategy is the one BuildStrategySelector chooses.
+@ApplicationScoped
+@Typed(KanikoBuildStrategy.class)
+public class KanikoBuildStrategy implements BuildStrategy {
+
+    static final String SELECTOR = Labels.MANAGED_SELECTOR + "," + Labels.ROLE + "=" + Labels.ROLE_BUILD;
+
+    @Inject
+    KmmConfig config;
+
+    private volatile InformerEventSource<Job, Module> jobs;
+
+    @Override
+    public String objectKind() {
+        return "Job";
+    }
+
+    @Override
+    public List<EventSource<?, Module>> eventSources(EventSourceContext<Module> context) {
+        jobs = new InformerEventSource<>(InformerEventSourceConfiguration.from(Job.class, Module.class)
+                .withName("build-jobs").withLabelSelector(SELECTOR).build(), context);
+        return List.of(jobs);
+    }
+
+    @Override
+    public List<BuildState> builds(Module module, String kernel, Context<Module> context) {
+        String moduleLabel = LabelValues.normalise(module.getMetadata().getName());
+        return context.getSecondaryResourcesAsStream(Job.class)
+                .filter(j -> moduleLabel.equals(j.getMetadata().getLabels().get(Labels.MODULE_NAME))
+                        && kernel.equals(annotation(j, Labels.KERNEL_VERSION_ANNOTATION)))
+                .map(KanikoBuildStrategy::state).toList();
+    }
+
+    @Override
+    public BuildState start(Module module, BuildRequest request, Context<Module> context) {
+        Job desired = KanikoJobs.desired(request, new KanikoJobs.JobLimits(config.build().backoffLimit(),
+                config.build().activeDeadline(), config.build().ttlAfterFinished()));
+        try {
+            Job created = context.getClient().resource(desired).create();
+            jobs.handleRecentResourceCreate(ResourceID.fromResource(created), created);
+            return state(created);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                return new BuildState(desired.getMetadata().getName(), request.inputsHash(), BuildPhase.PENDING, null,
+                        null);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void delete(Module module, String name, Context<Module> context) {
+        context.getClient().batch().v1().jobs().inNamespace(module.getMetadata().getNamespace()).withName(name)
+                .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
+    }
+
+    /** The phase of a Job, as the Job controller reports it. */
+    static BuildState state(Job job) {
+        var status = job.getStatus();
+        BuildPhase phase = BuildPhase.PENDING;
+        Instant finished = null;
+        String message = null;
+        if (status != null) {
+            JobCondition failed = condition(status.getConditions(), "Failed");
+            if (status.getSucceeded() != null && status.getSucceeded() > 0
+                    || condition(status.getConditions(), "Complete") != null) {
+                phase = BuildPhase.SUCCEEDED;
+                finished = parse(status.getCompletionTime());
+            } else if (failed != null) {
+                phase = BuildPhase.FAILED;
+                finished = parse(failed.getLastTransitionTime());
+                message = failed.getReason() + (failed.getMessage() == null ? "" : ": " + failed.getMessage());
+            } else if (status.getActive() != null && status.getActive() > 0) {
+                phase = BuildPhase.RUNNING;
+            }
+        }
+        return new BuildState(job.getMetadata().getName(), annotation(job, Labels.BUILD_INPUTS_ANNOTATION), phase,
+                finished, message);
+    }
+
+    private static JobCondition condition(List<JobCondition> conditions, String type) {
+        return conditions == null ? null : conditions.stream()
+                .filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus())).findFirst().orElse(null);
+    }
+
+    static String annotation(io.fabric8.kubernetes.api.model.HasMetadata o, String key) {
+        Map<String, String> a = o.getMetadata().getAnnotations();
+        return a == null ? null : a.get(key);
+    }
+
+    static Instant parse(String time) {
+        try {
+            return time == null ? null : Instant.parse(time);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.kmm.build.kaniko;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.kmm.api.v1alpha1.BuildArg;
+import io.kmm.api.v1alpha1.GitSource;
+import io.kmm.api.v1alpha1.Module;
+import io.kmm.build.BuildRequest;
+import io.kmm.meta.LabelValues;
+import io.kmm.meta.Labels;
+
+/**
+ * The desired Kaniko Job of a build. Pure. The inline Dockerfile travels as a pod annotation mounted through the
+ * downward API, so the operator needs no right beyond creating Jobs (no ConfigMaps).
+ */
+public final class KanikoJobs {
+
+    public static final String CONTAINER = "kaniko";
+    static final String WORKSPACE = "/workspace";
+
+    private KanikoJobs() {
+    }
+
+    /** Limits of a Job, from configuration. */
+    public record JobLimits(int backoffLimit, Duration activeDeadline, Optional<Duration> ttlAfterFinished) {
+    }
+
+    public static Job desired(BuildRequest req, JobLimits limits) {
+        Map<String, String> labels = labels(req);
+        Map<String, String> podAnnotations = new LinkedHashMap<>();
+        List<String> args = new ArrayList<>();
+        List<Volume> volumes = new ArrayList<>();
+        List<VolumeMount> mounts = new ArrayList<>();
+
+        GitSource git = req.build().getGit();
+        if (req.build().getDockerfile() != null) {
+            podAnnotations.put(Labels.DOCKERFILE_ANNOTATION, req.build().getDockerfile());
+            volumes.add(new VolumeBuilder().withName("dockerfile").withNewDownwardAPI().addNewItem()
+                    .withPath("Dockerfile").withNewFieldRef().withFieldPath("metadata.annotations['"
+                            + Labels.DOCKERFILE_ANNOTATION + "']").endFieldRef().endItem().endDownwardAPI().build());
+            mounts.add(new VolumeMountBuilder().withName("dockerfile").withMountPath(WORKSPACE).withReadOnly(true)
+                    .build());
+            args.add("--context=dir://" + WORKSPACE);
+            args.add("--dockerfile=" + WORKSPACE + "/Dockerfile");
+        } else if (git != null) {
+            args.add("--context=" + gitContext(git));
+            if (git.getContextDir() != null && !git.getContextDir().isBlank()) {
+                args.add("--context-sub-path=" + git.getContextDir());
+            }
+        }
+        args.add("--destination=" + req.image());
+        for (BuildArg arg : req.buildArgs()) {
+            args.add("--build-arg=" + arg.getName() + "=" + (arg.getValue() == null ? "" : arg.getValue()));
+        }
+        if (req.pullInsecure()) {
+            args.add("--insecure-pull");
+            args.add("--skip-tls-verify-pull");
+        }
+        if (req.pushInsecure()) {
+            args.add("--insecure");
+            args.add("--skip-tls-verify");
+        }
+        if (req.pushSecret() != null) {
+            volumes.add(new VolumeBuilder().withName("push-secret").withNewSecret().withSecretName(req.pushSecret())
+                    .addNewItem().withKey(".dockerconfigjson").withPath("config.json").endItem().endSecret().build());
+            mounts.add(new VolumeMountBuilder().withName("push-secret").withMountPath("/kaniko/.docker")
+                    .withReadOnly(true).build());
+        }
+        List<LocalObjectReference> secrets = req.build().getSecrets() == null ? List.of() : req.build().getSecrets();
+        for (int i = 0; i < secrets.size(); i++) {
+            String name = secrets.get(i).getName();
+            volumes.add(new VolumeBuilder().withName("build-secret-" + i).withNewSecret().withSecretName(name)
+                    .endSecret().build());
+            mounts.add(new VolumeMountBuilder().withName("build-secret-" + i).withMountPath("/run/secrets/" + name)
+                    .withReadOnly(true).build());
+        }
+
+        return new JobBuilder()
+                .withNewMetadata()
+                .withName(req.objectName())
+                .withNamespace(req.namespace())
+                .withLabels(labels)
+                .withAnnotations(Map.of(Labels.BUILD_INPUTS_ANNOTATION, req.inputsHash(),
+                        Labels.KERNEL_VERSION_ANNOTATION, req.kernel()))
+                .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(Module.API_VERSION)
+                        .withKind(Module.KIND).withName(req.moduleName()).withUid(req.moduleUid()).withController(true)
+                        .build())
+                .endMetadata()
+                .withNewSpec()
+                .withBackoffLimit(limits.backoffLimit())
+                .withActiveDeadlineSeconds(limits.activeDeadline().toSeconds())
+                .withTtlSecondsAfterFinished(limits.ttlAfterFinished().map(d -> (int) d.toSeconds()).orElse(null))
+                .withNewTemplate()
+                .withNewMetadata().withLabels(labels).withAnnotations(podAnnotations).endMetadata()
+                .withNewSpec()
+                .withRestartPolicy("Never")
+                .withContainers(new ContainerBuilder().withName(CONTAINER).withImage(req.builderImage())
+                        .withArgs(args).withVolumeMounts(mounts).build())
+                .withVolumes(volumes)
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    static Map<String, String> labels(BuildRequest req) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(Labels.MODULE_NAME, LabelValues.normalise(req.moduleName()));
+        labels.put(Labels.KERNEL_VERSION, req.kernelLabel());
+        labels.put(Labels.ROLE, Labels.ROLE_BUILD);
+        labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
+        return labels;
+    }
+
+    /**
+     * Kaniko's git context: {@code git://host/path#ref}. A ref starting with {@code refs/} is used as it is, 40 hex
+     * digits are a commit, anything else is a branch.
+     */
+    static String gitContext(GitSource git) {
+        String url = git.getUrl().replaceFirst("^[a-zA-Z]+://", "");
+        String ref = git.getRef();
+        if (ref == null || ref.isBlank()) {
+            return "git://" + url;
+        }
+        String fragment = ref.startsWith("refs/") || ref.matches("[0-9a-f]{40}") ? ref : "refs/heads/" + ref;
+        return "git://" + url + "#" + fragment;
+    }
+}

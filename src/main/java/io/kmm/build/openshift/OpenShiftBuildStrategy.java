@@ -1,0 +1,118 @@
+package io.kmm.build.openshift;
+
+import java.time.Instant;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
+
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.openshift.api.model.Build;
+import io.fabric8.openshift.api.model.BuildConfig;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.kmm.api.v1alpha1.Module;
+import io.kmm.build.BuildPhase;
+import io.kmm.build.BuildRequest;
+import io.kmm.build.BuildState;
+import io.kmm.build.BuildStrategy;
+import io.kmm.meta.LabelValues;
+import io.kmm.meta.Labels;
+
+/** Builds with an OpenShift BuildConfig (Docker strategy) and a Build started from it. */
+// Typed to its class: the one injectable BuildStrategy is the one BuildStrategySelector chooses.
+@ApplicationScoped
+@Typed(OpenShiftBuildStrategy.class)
+public class OpenShiftBuildStrategy implements BuildStrategy {
+
+    static final String SELECTOR = Labels.MANAGED_SELECTOR + "," + Labels.ROLE + "=" + Labels.ROLE_BUILD;
+
+    private volatile InformerEventSource<Build, Module> builds;
+
+    @Override
+    public String objectKind() {
+        return "Build";
+    }
+
+    @Override
+    public List<EventSource<?, Module>> eventSources(EventSourceContext<Module> context) {
+        builds = new InformerEventSource<>(InformerEventSourceConfiguration.from(Build.class, Module.class)
+                .withName("openshift-builds").withLabelSelector(SELECTOR).build(), context);
+        return List.of(builds);
+    }
+
+    @Override
+    public List<BuildState> builds(Module module, String kernel, Context<Module> context) {
+        String moduleLabel = LabelValues.normalise(module.getMetadata().getName());
+        return context.getSecondaryResourcesAsStream(Build.class)
+                .filter(b -> moduleLabel.equals(b.getMetadata().getLabels().get(Labels.MODULE_NAME))
+                        && b.getMetadata().getAnnotations() != null
+                        && kernel.equals(b.getMetadata().getAnnotations().get(Labels.KERNEL_VERSION_ANNOTATION)))
+                .map(OpenShiftBuildStrategy::state).toList();
+    }
+
+    @Override
+    public BuildState start(Module module, BuildRequest request, Context<Module> context) {
+        BuildConfig bc = OpenShiftBuilds.buildConfig(request);
+        createIfAbsent(context, bc);
+        Build build = OpenShiftBuilds.build(request);
+        Build created = createIfAbsent(context, build);
+        if (created != null) {
+            builds.handleRecentResourceCreate(ResourceID.fromResource(created), created);
+            return state(created);
+        }
+        return new BuildState(build.getMetadata().getName(), request.inputsHash(), BuildPhase.PENDING, null, null);
+    }
+
+    private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T createIfAbsent(Context<Module> context,
+            T object) {
+        try {
+            return context.getClient().resource(object).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void delete(Module module, String name, Context<Module> context) {
+        String namespace = module.getMetadata().getNamespace();
+        context.getClient().resources(Build.class).inNamespace(namespace).withName(name).delete();
+        // The Build is named <BuildConfig>-1: the BuildConfig goes with it.
+        String buildConfig = name.endsWith("-1") ? name.substring(0, name.length() - 2) : name;
+        context.getClient().resources(BuildConfig.class).inNamespace(namespace).withName(buildConfig).delete();
+    }
+
+    /** OpenShift's build phases mapped to KMM's. */
+    static BuildState state(Build build) {
+        String phase = build.getStatus() == null ? null : build.getStatus().getPhase();
+        BuildPhase mapped = switch (phase == null ? "New" : phase) {
+            case "Running" -> BuildPhase.RUNNING;
+            case "Complete" -> BuildPhase.SUCCEEDED;
+            case "Failed", "Error", "Cancelled" -> BuildPhase.FAILED;
+            default -> BuildPhase.PENDING;
+        };
+        Instant finished = null;
+        String message = null;
+        if (build.getStatus() != null) {
+            try {
+                finished = build.getStatus().getCompletionTimestamp() == null ? null
+                        : Instant.parse(build.getStatus().getCompletionTimestamp());
+            } catch (RuntimeException e) {
+                finished = null;
+            }
+            if (mapped == BuildPhase.FAILED) {
+                message = phase + (build.getStatus().getMessage() == null ? "" : ": " + build.getStatus().getMessage());
+            }
+        }
+        String hash = build.getMetadata().getAnnotations() == null ? null
+                : build.getMetadata().getAnnotations().get(Labels.BUILD_INPUTS_ANNOTATION);
+        return new BuildState(build.getMetadata().getName(), hash, mapped, finished, message);
+    }
+}

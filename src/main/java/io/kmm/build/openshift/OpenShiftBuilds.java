@@ -1,0 +1,103 @@
+package io.kmm.build.openshift;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.openshift.api.model.Build;
+import io.fabric8.openshift.api.model.BuildBuilder;
+import io.fabric8.openshift.api.model.BuildConfig;
+import io.fabric8.openshift.api.model.BuildConfigBuilder;
+import io.fabric8.openshift.api.model.BuildSource;
+import io.fabric8.openshift.api.model.BuildSourceBuilder;
+import io.fabric8.openshift.api.model.BuildStrategy;
+import io.fabric8.openshift.api.model.BuildStrategyBuilder;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.openshift.api.model.SecretBuildSourceBuilder;
+import io.kmm.api.v1alpha1.Module;
+import io.kmm.build.BuildRequest;
+import io.kmm.meta.LabelValues;
+import io.kmm.meta.Labels;
+
+/** The desired BuildConfig (Docker strategy) and the Build started from it. Pure. */
+public final class OpenShiftBuilds {
+
+    public static final String BUILD_CONFIG_LABEL = "openshift.io/build-config.name";
+
+    private OpenShiftBuilds() {
+    }
+
+    public static BuildConfig buildConfig(BuildRequest req) {
+        return new BuildConfigBuilder()
+                .withNewMetadata().withName(req.objectName()).withNamespace(req.namespace()).withLabels(labels(req))
+                .withAnnotations(annotations(req)).withOwnerReferences(owner(req)).endMetadata()
+                .withNewSpec()
+                .withRunPolicy("Serial")
+                .withSource(source(req))
+                .withStrategy(strategy(req))
+                .withNewOutput().withNewTo().withKind("DockerImage").withName(req.image()).endTo()
+                .withPushSecret(req.pushSecret() == null ? null : new LocalObjectReference(req.pushSecret()))
+                .endOutput()
+                .endSpec()
+                .build();
+    }
+
+    /** A Build with the BuildConfig's spec, named after it, as {@code oc start-build} would create. */
+    public static Build build(BuildRequest req) {
+        Map<String, String> labels = labels(req);
+        labels.put(BUILD_CONFIG_LABEL, req.objectName());
+        BuildConfig bc = buildConfig(req);
+        return new BuildBuilder()
+                .withNewMetadata().withName(req.objectName() + "-1").withNamespace(req.namespace()).withLabels(labels)
+                .withAnnotations(annotations(req)).withOwnerReferences(owner(req)).endMetadata()
+                .withNewSpec()
+                .withSource(bc.getSpec().getSource())
+                .withStrategy(bc.getSpec().getStrategy())
+                .withOutput(bc.getSpec().getOutput())
+                .endSpec()
+                .build();
+    }
+
+    static BuildSource source(BuildRequest req) {
+        BuildSourceBuilder source = new BuildSourceBuilder();
+        if (req.build().getDockerfile() != null) {
+            source.withType("Dockerfile").withDockerfile(req.build().getDockerfile());
+        } else {
+            var git = req.build().getGit();
+            source.withType("Git").withNewGit().withUri(git.getUrl()).withRef(git.getRef()).endGit()
+                    .withContextDir(git.getContextDir());
+        }
+        List<LocalObjectReference> secrets = req.build().getSecrets() == null ? List.of() : req.build().getSecrets();
+        source.withSecrets(secrets.stream().map(s -> new SecretBuildSourceBuilder().withNewSecret()
+                .withName(s.getName()).endSecret().withDestinationDir("/run/secrets/" + s.getName()).build()).toList());
+        return source.build();
+    }
+
+    static BuildStrategy strategy(BuildRequest req) {
+        List<io.fabric8.kubernetes.api.model.EnvVar> args = req.buildArgs().stream()
+                .map(a -> new EnvVarBuilder().withName(a.getName()).withValue(a.getValue()).build()).toList();
+        return new BuildStrategyBuilder().withType("Docker").withNewDockerStrategy().withBuildArgs(args)
+                .withPullSecret(req.pushSecret() == null ? null : new LocalObjectReference(req.pushSecret()))
+                .endDockerStrategy().build();
+    }
+
+    static Map<String, String> labels(BuildRequest req) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(Labels.MODULE_NAME, LabelValues.normalise(req.moduleName()));
+        labels.put(Labels.KERNEL_VERSION, req.kernelLabel());
+        labels.put(Labels.ROLE, Labels.ROLE_BUILD);
+        labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
+        return labels;
+    }
+
+    private static Map<String, String> annotations(BuildRequest req) {
+        return Map.of(Labels.BUILD_INPUTS_ANNOTATION, req.inputsHash(), Labels.KERNEL_VERSION_ANNOTATION, req.kernel());
+    }
+
+    private static io.fabric8.kubernetes.api.model.OwnerReference owner(BuildRequest req) {
+        return new OwnerReferenceBuilder().withApiVersion(Module.API_VERSION).withKind(Module.KIND)
+                .withName(req.moduleName()).withUid(req.moduleUid()).withController(true).build();
+    }
+}
