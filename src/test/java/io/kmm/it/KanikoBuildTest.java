@@ -108,7 +108,35 @@ class KanikoBuildTest extends ClusterTestBase {
         assertThat(kernel("kaniko").getBuild().getPhase()).isEqualTo("Succeeded");
         await().atMost(Cluster.TIMEOUT).untilAsserted(() -> assertThat(cluster.events("kaniko", "mod"))
                 .extracting(Event::getReason).contains("BuildCreated", "BuildSucceeded"));
-        assertThat(jobs("kaniko")).hasSize(1);
+
+        // The successful Job is deleted after the retention (3 s in tests); the loader stays and no build restarts.
+        await().atMost(Cluster.TIMEOUT).until(() -> jobs("kaniko").isEmpty());
+        await().atMost(Cluster.TIMEOUT).until(() -> kernel("kaniko").getBuild() == null);
+        assertThat(cluster.loaders("kaniko", "mod")).hasSize(1);
+        assertThat(cluster.condition("kaniko", "mod", Conditions.READY)).isEqualTo("True");
+    }
+
+    @Test
+    void aRestartedOperatorAdoptsItsRunningBuild() throws Exception {
+        // As after a restart: the Job the operator created earlier is already there when it meets the Module.
+        Map<String, String> pool = Map.of("pool", "restart");
+        Module m = buildingModule("restart", pool, "vendor/restart");
+        m.getMetadata().setUid(null);
+        Module created = cluster.apply(m);
+        var kernel = (io.kmm.kernel.KernelResolution.Resolved) new io.kmm.kernel.KernelMapper("mod", "restart",
+                created.getSpec()).resolve("6.5.0-build");
+        var request = io.kmm.build.BuildRequest.of(created, kernel,
+                io.quarkus.arc.Arc.container().instance(io.kmm.config.KmmConfig.class).get().build().kanikoImage());
+        Job earlier = io.kmm.build.kaniko.KanikoJobs.desired(request, new io.kmm.build.kaniko.KanikoJobs.JobLimits(0,
+                java.time.Duration.ofHours(1), java.util.Optional.empty()));
+        client.resource(earlier).create();
+        cluster.addNode("restart-1", "6.5.0-build", pool);
+
+        await().atMost(Cluster.TIMEOUT).untilAsserted(() -> assertThat(kernel("restart").getBuild().getObject())
+                .isEqualTo("Job " + earlier.getMetadata().getName()));
+        Thread.sleep(1000);
+        assertThat(jobs("restart")).extracting(j -> j.getMetadata().getName())
+                .containsExactly(earlier.getMetadata().getName());
     }
 
     @Test

@@ -89,6 +89,11 @@ public class OpenShiftBuildStrategy implements BuildStrategy {
         context.getClient().resources(BuildConfig.class).inNamespace(namespace).withName(buildConfig).delete();
     }
 
+    /** OpenShift's build phase mapped to KMM's. */
+    public static BuildPhase phaseOf(Build build) {
+        return state(build).phase();
+    }
+
     /** OpenShift's build phases mapped to KMM's. */
     static BuildState state(Build build) {
         String phase = build.getStatus() == null ? null : build.getStatus().getPhase();
