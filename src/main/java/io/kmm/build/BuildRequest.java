@@ -64,6 +64,28 @@ public record BuildRequest(String namespace, String moduleName, String moduleUid
         return Names.buildObject(moduleName, kernel, inputsHash);
     }
 
+    /** Labels of every build object. */
+    public java.util.Map<String, String> labels() {
+        java.util.Map<String, String> labels = new java.util.LinkedHashMap<>();
+        labels.put(io.kmm.meta.Labels.MODULE_NAME, LabelValues.normalise(moduleName));
+        labels.put(io.kmm.meta.Labels.KERNEL_VERSION, kernelLabel);
+        labels.put(io.kmm.meta.Labels.ROLE, io.kmm.meta.Labels.ROLE_BUILD);
+        labels.put(io.kmm.meta.Labels.MANAGED_BY, io.kmm.meta.Labels.MANAGED_BY_VALUE);
+        return labels;
+    }
+
+    /** Annotations of every build object: its inputs hash and exact kernel. */
+    public java.util.Map<String, String> annotations() {
+        return java.util.Map.of(io.kmm.meta.Labels.BUILD_INPUTS_ANNOTATION, inputsHash,
+                io.kmm.meta.Labels.KERNEL_VERSION_ANNOTATION, kernel);
+    }
+
+    /** The Module owns its build objects: deleting it deletes them. */
+    public io.fabric8.kubernetes.api.model.OwnerReference ownerReference() {
+        return new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder().withApiVersion(Module.API_VERSION)
+                .withKind(Module.KIND).withName(moduleName).withUid(moduleUid).withController(true).build();
+    }
+
     public boolean pullInsecure() {
         return build.getPull() != null && Boolean.TRUE.equals(build.getPull().getInsecure());
     }

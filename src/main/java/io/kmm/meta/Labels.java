@@ -25,6 +25,8 @@ public final class Labels {
     public static final String MANAGED_BY_VALUE = "kmm-operator";
     /** Label selector that finds every object KMM manages. */
     public static final String MANAGED_SELECTOR = MANAGED_BY + "=" + MANAGED_BY_VALUE;
+    /** Label selector that finds every build object KMM manages. */
+    public static final String BUILD_SELECTOR = MANAGED_SELECTOR + "," + ROLE + "=" + ROLE_BUILD;
 
     /** Annotation with the exact kernel version a loader DaemonSet serves (label values are normalised). */
     public static final String KERNEL_VERSION_ANNOTATION = DOMAIN + "kernel-version";

@@ -32,8 +32,6 @@ import io.kmm.meta.Labels;
 @Typed(KanikoBuildStrategy.class)
 public class KanikoBuildStrategy implements BuildStrategy {
 
-    static final String SELECTOR = Labels.MANAGED_SELECTOR + "," + Labels.ROLE + "=" + Labels.ROLE_BUILD;
-
     @Inject
     KmmConfig config;
 
@@ -47,7 +45,7 @@ public class KanikoBuildStrategy implements BuildStrategy {
     @Override
     public List<EventSource<?, Module>> eventSources(EventSourceContext<Module> context) {
         jobs = new InformerEventSource<>(InformerEventSourceConfiguration.from(Job.class, Module.class)
-                .withName("build-jobs").withLabelSelector(SELECTOR).build(), context);
+                .withName("build-jobs").withLabelSelector(Labels.BUILD_SELECTOR).build(), context);
         return List.of(jobs);
     }
 

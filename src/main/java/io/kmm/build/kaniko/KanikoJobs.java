@@ -9,7 +9,6 @@ import java.util.Optional;
 
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -18,9 +17,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.kmm.api.v1alpha1.BuildArg;
 import io.kmm.api.v1alpha1.GitSource;
-import io.kmm.api.v1alpha1.Module;
 import io.kmm.build.BuildRequest;
-import io.kmm.meta.LabelValues;
 import io.kmm.meta.Labels;
 
 /**
@@ -40,7 +37,7 @@ public final class KanikoJobs {
     }
 
     public static Job desired(BuildRequest req, JobLimits limits) {
-        Map<String, String> labels = labels(req);
+        Map<String, String> labels = req.labels();
         Map<String, String> podAnnotations = new LinkedHashMap<>();
         List<String> args = new ArrayList<>();
         List<Volume> volumes = new ArrayList<>();
@@ -94,11 +91,8 @@ public final class KanikoJobs {
                 .withName(req.objectName())
                 .withNamespace(req.namespace())
                 .withLabels(labels)
-                .withAnnotations(Map.of(Labels.BUILD_INPUTS_ANNOTATION, req.inputsHash(),
-                        Labels.KERNEL_VERSION_ANNOTATION, req.kernel()))
-                .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(Module.API_VERSION)
-                        .withKind(Module.KIND).withName(req.moduleName()).withUid(req.moduleUid()).withController(true)
-                        .build())
+                .withAnnotations(req.annotations())
+                .withOwnerReferences(req.ownerReference())
                 .endMetadata()
                 .withNewSpec()
                 .withBackoffLimit(limits.backoffLimit())
@@ -117,14 +111,6 @@ public final class KanikoJobs {
                 .build();
     }
 
-    static Map<String, String> labels(BuildRequest req) {
-        Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(Labels.MODULE_NAME, LabelValues.normalise(req.moduleName()));
-        labels.put(Labels.KERNEL_VERSION, req.kernelLabel());
-        labels.put(Labels.ROLE, Labels.ROLE_BUILD);
-        labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
-        return labels;
-    }
 
     /**
      * Kaniko's git context: {@code git://host/path#ref}. A ref starting with {@code refs/} is used as it is, 40 hex

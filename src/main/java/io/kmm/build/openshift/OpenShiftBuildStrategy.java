@@ -29,8 +29,6 @@ import io.kmm.meta.Labels;
 @Typed(OpenShiftBuildStrategy.class)
 public class OpenShiftBuildStrategy implements BuildStrategy {
 
-    static final String SELECTOR = Labels.MANAGED_SELECTOR + "," + Labels.ROLE + "=" + Labels.ROLE_BUILD;
-
     private volatile InformerEventSource<Build, Module> builds;
 
     @Override
@@ -41,7 +39,7 @@ public class OpenShiftBuildStrategy implements BuildStrategy {
     @Override
     public List<EventSource<?, Module>> eventSources(EventSourceContext<Module> context) {
         builds = new InformerEventSource<>(InformerEventSourceConfiguration.from(Build.class, Module.class)
-                .withName("openshift-builds").withLabelSelector(SELECTOR).build(), context);
+                .withName("openshift-builds").withLabelSelector(Labels.BUILD_SELECTOR).build(), context);
         return List.of(builds);
     }
 

@@ -1,10 +1,8 @@
 package io.kmm.build.openshift;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.openshift.api.model.Build;
 import io.fabric8.openshift.api.model.BuildBuilder;
@@ -16,9 +14,7 @@ import io.fabric8.openshift.api.model.BuildStrategy;
 import io.fabric8.openshift.api.model.BuildStrategyBuilder;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.openshift.api.model.SecretBuildSourceBuilder;
-import io.kmm.api.v1alpha1.Module;
 import io.kmm.build.BuildRequest;
-import io.kmm.meta.LabelValues;
 import io.kmm.meta.Labels;
 
 /** The desired BuildConfig (Docker strategy) and the Build started from it. Pure. */
@@ -31,8 +27,8 @@ public final class OpenShiftBuilds {
 
     public static BuildConfig buildConfig(BuildRequest req) {
         return new BuildConfigBuilder()
-                .withNewMetadata().withName(req.objectName()).withNamespace(req.namespace()).withLabels(labels(req))
-                .withAnnotations(annotations(req)).withOwnerReferences(owner(req)).endMetadata()
+                .withNewMetadata().withName(req.objectName()).withNamespace(req.namespace()).withLabels(req.labels())
+                .withAnnotations(req.annotations()).withOwnerReferences(req.ownerReference()).endMetadata()
                 .withNewSpec()
                 .withRunPolicy("Serial")
                 .withSource(source(req))
@@ -46,12 +42,12 @@ public final class OpenShiftBuilds {
 
     /** A Build with the BuildConfig's spec, named after it, as {@code oc start-build} would create. */
     public static Build build(BuildRequest req) {
-        Map<String, String> labels = labels(req);
+        Map<String, String> labels = req.labels();
         labels.put(BUILD_CONFIG_LABEL, req.objectName());
         BuildConfig bc = buildConfig(req);
         return new BuildBuilder()
                 .withNewMetadata().withName(req.objectName() + "-1").withNamespace(req.namespace()).withLabels(labels)
-                .withAnnotations(annotations(req)).withOwnerReferences(owner(req)).endMetadata()
+                .withAnnotations(req.annotations()).withOwnerReferences(req.ownerReference()).endMetadata()
                 .withNewSpec()
                 .withSource(bc.getSpec().getSource())
                 .withStrategy(bc.getSpec().getStrategy())
@@ -83,21 +79,6 @@ public final class OpenShiftBuilds {
                 .endDockerStrategy().build();
     }
 
-    static Map<String, String> labels(BuildRequest req) {
-        Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(Labels.MODULE_NAME, LabelValues.normalise(req.moduleName()));
-        labels.put(Labels.KERNEL_VERSION, req.kernelLabel());
-        labels.put(Labels.ROLE, Labels.ROLE_BUILD);
-        labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
-        return labels;
-    }
 
-    private static Map<String, String> annotations(BuildRequest req) {
-        return Map.of(Labels.BUILD_INPUTS_ANNOTATION, req.inputsHash(), Labels.KERNEL_VERSION_ANNOTATION, req.kernel());
-    }
 
-    private static io.fabric8.kubernetes.api.model.OwnerReference owner(BuildRequest req) {
-        return new OwnerReferenceBuilder().withApiVersion(Module.API_VERSION).withKind(Module.KIND)
-                .withName(req.moduleName()).withUid(req.moduleUid()).withController(true).build();
-    }
 }
