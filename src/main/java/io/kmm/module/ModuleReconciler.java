@@ -102,16 +102,28 @@ public class ModuleReconciler implements Reconciler<Module> {
                 held);
         Map<String, String> rejected = new LinkedHashMap<>();
         KubernetesClient client = context.getClient();
+        List<String> created = new ArrayList<>();
+        List<String> updated = new ArrayList<>();
+        List<String> deleted = new ArrayList<>();
         for (DaemonSet ds : plan.create()) {
-            create(client, module, id, ds, current, rejected);
+            if (create(client, id, ds, current, rejected)) {
+                created.add(describe(ds) + " " + ds.getMetadata().getName());
+            }
         }
         for (ModulePlan.Update u : plan.update()) {
-            update(client, module, id, u, current, rejected);
+            if (update(client, module, id, u, current, rejected)) {
+                updated.add(describe(u.desired()) + " " + u.actual().getMetadata().getName());
+            }
         }
         for (DaemonSet ds : plan.delete()) {
-            delete(client, module, id, ds);
+            delete(client, id, ds);
             current.remove(ds.getMetadata().getName());
+            deleted.add(describe(ds) + " " + ds.getMetadata().getName());
         }
+        // One event per kind of change and reconcile, not one per DaemonSet.
+        announce(module, "DaemonSetCreated", "Created", created, "");
+        announce(module, "DaemonSetUpdated", "Updated", updated, "");
+        announce(module, "DaemonSetDeleted", "Deleted", deleted, " (no selected node needs them any more)");
 
         ModuleStatus status = ModuleStatusAggregator.aggregate(module, plan, current, rejected, buildResult.kernels(),
                 Instant.now());
@@ -130,7 +142,15 @@ public class ModuleReconciler implements Reconciler<Module> {
         return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
 
-    private void create(KubernetesClient client, Module module, String id, DaemonSet ds, Map<String, DaemonSet> current,
+    private void announce(Module module, String reason, String verb, List<String> what, String why) {
+        if (!what.isEmpty()) {
+            events.normal(module, reason, verb + " DaemonSet" + (what.size() > 1 ? "s" : "") + ": "
+                    + String.join("; ", what) + why);
+        }
+    }
+
+    /** @return whether the DaemonSet was created by this call */
+    private boolean create(KubernetesClient client, String id, DaemonSet ds, Map<String, DaemonSet> current,
             Map<String, String> rejected) {
         String name = ds.getMetadata().getName();
         try {
@@ -138,7 +158,7 @@ public class ModuleReconciler implements Reconciler<Module> {
             daemonSets.handleRecentResourceCreate(ResourceID.fromResource(created), created);
             current.put(name, created);
             LOG.infof("module %s: created DaemonSet %s (%s)", id, name, describe(ds));
-            events.normal(module, "DaemonSetCreated", "Created " + describe(ds) + " DaemonSet " + name);
+            return true;
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
                 // Created by an earlier reconcile whose result the informer has not delivered yet.
@@ -149,10 +169,12 @@ public class ModuleReconciler implements Reconciler<Module> {
             } else {
                 throw e;
             }
+            return false;
         }
     }
 
-    private void update(KubernetesClient client, Module module, String id, ModulePlan.Update u,
+    /** @return whether the DaemonSet was updated by this call */
+    private boolean update(KubernetesClient client, Module module, String id, ModulePlan.Update u,
             Map<String, DaemonSet> current, Map<String, String> rejected) {
         DaemonSet actual = u.actual();
         DaemonSet desired = u.desired();
@@ -174,23 +196,21 @@ public class ModuleReconciler implements Reconciler<Module> {
             daemonSets.handleRecentResourceUpdate(ResourceID.fromResource(updated), updated, actual);
             current.put(name, updated);
             LOG.infof("module %s: updated DaemonSet %s (%s)", id, name, describe(desired));
-            events.normal(module, "DaemonSetUpdated", "Updated " + describe(desired) + " DaemonSet " + name);
+            return true;
         } catch (KubernetesClientException e) {
             if (e.getCode() == 422 || e.getCode() == 400) {
                 rejected.put(name, reason(e));
                 LOG.warnf("module %s: the API server rejected the update of DaemonSet %s: %s", id, name, reason(e));
-            } else {
-                throw e;
+                return false;
             }
+            throw e;
         }
     }
 
-    private void delete(KubernetesClient client, Module module, String id, DaemonSet ds) {
+    private void delete(KubernetesClient client, String id, DaemonSet ds) {
         String name = ds.getMetadata().getName();
         client.resource(ds).delete();
         LOG.infof("module %s: deleted DaemonSet %s (%s)", id, name, describe(ds));
-        events.normal(module, "DaemonSetDeleted", "Deleted " + describe(ds) + " DaemonSet " + name
-                + " (no selected node needs it any more)");
     }
 
     private void writeStatusIfChanged(KubernetesClient client, Module module, ModuleStatus status, String id) {
