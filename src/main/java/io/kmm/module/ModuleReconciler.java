@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.rate.RateLimited;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.kmm.api.v1alpha1.Module;
@@ -44,6 +46,9 @@ import io.kmm.meta.Labels;
  * and device-plugin DaemonSets match the plan, and writes the status when it changed. A reconcile that finds
  * everything as desired sends nothing.
  */
+// At most two reconciles per Module and second: a burst of node events (a fleet-wide kernel upgrade) is coalesced
+// into a few reconciles and status writes instead of one per node. A new or changed Module reconciles at once.
+@RateLimited(maxReconciliations = 2, within = 1, unit = TimeUnit.SECONDS)
 @ControllerConfiguration(name = ModuleReconciler.NAME)
 public class ModuleReconciler implements Reconciler<Module> {
 

@@ -79,8 +79,30 @@ class ScaleBenchmarkTest extends ClusterTestBase {
 
             // 2. Modules roll out.
             cluster.drainRequests();
+            java.util.concurrent.ConcurrentHashMap<String, Long> createdAt = new java.util.concurrent.ConcurrentHashMap<>();
+            java.util.concurrent.ConcurrentHashMap<String, Long> completeAt = new java.util.concurrent.ConcurrentHashMap<>();
+            daemonSets.addEventHandler(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+                @Override
+                public void onAdd(DaemonSet ds) {
+                    String module = ds.getMetadata().getLabels().get(Labels.MODULE_NAME);
+                    long count = daemonSets.getStore().list().stream()
+                            .filter(d -> module.equals(d.getMetadata().getLabels().get(Labels.MODULE_NAME))).count();
+                    if (count == KERNELS) {
+                        completeAt.putIfAbsent(module, System.nanoTime());
+                    }
+                }
+
+                @Override
+                public void onUpdate(DaemonSet oldObj, DaemonSet newObj) {
+                }
+
+                @Override
+                public void onDelete(DaemonSet obj, boolean deletedFinalStateUnknown) {
+                }
+            });
             t = System.nanoTime();
             for (int m = 0; m < MODULES; m++) {
+                createdAt.put("mod-" + m, System.nanoTime());
                 cluster.apply(module(NS, "mod-" + m, Map.of("pool", "bench"),
                         regexp("-bench$", "registry.example.com/mod-" + m + ":${KERNEL_FULL_VERSION}")));
             }
@@ -90,6 +112,10 @@ class ScaleBenchmarkTest extends ClusterTestBase {
             line("rollout: %d Modules created in %.2f s; all %d loader DaemonSets exist %.2f s after the first Module",
                     MODULES, created, MODULES * KERNELS, secs(t));
             await().atMost(CONVERGE).until(this::allStatusesCurrent);
+            List<Double> latencies = createdAt.entrySet().stream()
+                    .map(e -> (completeAt.get(e.getKey()) - e.getValue()) / 1e9).sorted().toList();
+            line("rollout: per Module, creation to all its %d DaemonSets: median %.3f s, max %.3f s", KERNELS,
+                    latencies.get(latencies.size() / 2), latencies.get(latencies.size() - 1));
             line("rollout: every Module's status shows %d targeted nodes %.2f s after the first Module", NODES, secs(t));
             report("  requests", operatorWrites(), "floor: " + MODULES * KERNELS + " DaemonSet creates + "
                     + MODULES + "+ status writes");
