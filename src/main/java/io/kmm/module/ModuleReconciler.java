@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,10 +19,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -31,7 +28,6 @@ import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.rate.RateLimited;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
@@ -105,30 +101,8 @@ public class ModuleReconciler implements Reconciler<Module> {
         });
         ModulePlan plan = ModulePlan.compute(module, selected, current.values(), config.kernelLabelSource().labelKey(),
                 held);
-        Map<String, String> rejected = new LinkedHashMap<>();
         KubernetesClient client = context.getClient();
-        List<String> created = new ArrayList<>();
-        List<String> updated = new ArrayList<>();
-        List<String> deleted = new ArrayList<>();
-        for (DaemonSet ds : plan.create()) {
-            if (create(client, id, ds, current, rejected)) {
-                created.add(describe(ds) + " " + ds.getMetadata().getName());
-            }
-        }
-        for (ModulePlan.Update u : plan.update()) {
-            if (update(client, module, id, u, current, rejected)) {
-                updated.add(describe(u.desired()) + " " + u.actual().getMetadata().getName());
-            }
-        }
-        for (DaemonSet ds : plan.delete()) {
-            delete(client, id, ds);
-            current.remove(ds.getMetadata().getName());
-            deleted.add(describe(ds) + " " + ds.getMetadata().getName());
-        }
-        // One event per kind of change and reconcile, not one per DaemonSet.
-        announce(module, "DaemonSetCreated", "Created", created, "");
-        announce(module, "DaemonSetUpdated", "Updated", updated, "");
-        announce(module, "DaemonSetDeleted", "Deleted", deleted, " (no selected node needs them any more)");
+        Map<String, String> rejected = new ModuleDaemonSets(client, daemonSets, events).apply(module, plan, current);
 
         ModuleStatus status = ModuleStatusAggregator.aggregate(module, plan, current, rejected, buildResult.kernels(),
                 Instant.now());
@@ -145,77 +119,6 @@ public class ModuleReconciler implements Reconciler<Module> {
         LOG.warnf("module %s/%s: reconcile failed, will retry: %s", module.getMetadata().getNamespace(),
                 module.getMetadata().getName(), e.getMessage());
         return ErrorStatusUpdateControl.defaultErrorProcessing();
-    }
-
-    private void announce(Module module, String reason, String verb, List<String> what, String why) {
-        if (!what.isEmpty()) {
-            events.normal(module, reason, verb + " DaemonSet" + (what.size() > 1 ? "s" : "") + ": "
-                    + String.join("; ", what) + why);
-        }
-    }
-
-    /** @return whether the DaemonSet was created by this call */
-    private boolean create(KubernetesClient client, String id, DaemonSet ds, Map<String, DaemonSet> current,
-            Map<String, String> rejected) {
-        String name = ds.getMetadata().getName();
-        try {
-            DaemonSet created = client.resource(ds).create();
-            daemonSets.handleRecentResourceCreate(ResourceID.fromResource(created), created);
-            current.put(name, created);
-            LOG.infof("module %s: created DaemonSet %s (%s)", id, name, describe(ds));
-            return true;
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == 409) {
-                // Created by an earlier reconcile whose result the informer has not delivered yet.
-                LOG.debugf("module %s: DaemonSet %s already exists", id, name);
-            } else if (e.getCode() == 422 || e.getCode() == 400) {
-                rejected.put(name, reason(e));
-                LOG.warnf("module %s: the API server rejected DaemonSet %s: %s", id, name, reason(e));
-            } else {
-                throw e;
-            }
-            return false;
-        }
-    }
-
-    /** @return whether the DaemonSet was updated by this call */
-    private boolean update(KubernetesClient client, Module module, String id, ModulePlan.Update u,
-            Map<String, DaemonSet> current, Map<String, String> rejected) {
-        DaemonSet actual = u.actual();
-        DaemonSet desired = u.desired();
-        DaemonSet next = MAPPER.convertValue(actual, DaemonSet.class);
-        ObjectMeta meta = next.getMetadata();
-        meta.setLabels(merge(meta.getLabels(), desired.getMetadata().getLabels()));
-        meta.setAnnotations(merge(meta.getAnnotations(), desired.getMetadata().getAnnotations()));
-        List<OwnerReference> owners = new ArrayList<>(desired.getMetadata().getOwnerReferences());
-        if (meta.getOwnerReferences() != null) {
-            meta.getOwnerReferences().stream().filter(o -> !o.getUid().equals(module.getMetadata().getUid()))
-                    .forEach(owners::add);
-        }
-        meta.setOwnerReferences(owners);
-        next.setSpec(desired.getSpec());
-        next.setStatus(null);
-        String name = actual.getMetadata().getName();
-        try {
-            DaemonSet updated = client.resource(next).update();
-            daemonSets.handleRecentResourceUpdate(ResourceID.fromResource(updated), updated, actual);
-            current.put(name, updated);
-            LOG.infof("module %s: updated DaemonSet %s (%s)", id, name, describe(desired));
-            return true;
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == 422 || e.getCode() == 400) {
-                rejected.put(name, reason(e));
-                LOG.warnf("module %s: the API server rejected the update of DaemonSet %s: %s", id, name, reason(e));
-                return false;
-            }
-            throw e;
-        }
-    }
-
-    private void delete(KubernetesClient client, String id, DaemonSet ds) {
-        String name = ds.getMetadata().getName();
-        client.resource(ds).delete();
-        LOG.infof("module %s: deleted DaemonSet %s (%s)", id, name, describe(ds));
     }
 
     private void writeStatusIfChanged(KubernetesClient client, Module module, ModuleStatus status, String id) {
@@ -264,22 +167,4 @@ public class ModuleReconciler implements Reconciler<Module> {
         }
     }
 
-    private static String describe(DaemonSet ds) {
-        Map<String, String> labels = ds.getMetadata().getLabels();
-        if (Labels.ROLE_DEVICE_PLUGIN.equals(labels.get(Labels.ROLE))) {
-            return "device-plugin";
-        }
-        return "module-loader, kernel " + ds.getMetadata().getAnnotations().get(Labels.KERNEL_VERSION_ANNOTATION);
-    }
-
-    private static Map<String, String> merge(Map<String, String> base, Map<String, String> over) {
-        Map<String, String> merged = new LinkedHashMap<>(base == null ? Map.of() : base);
-        merged.putAll(over);
-        return merged;
-    }
-
-    private static String reason(KubernetesClientException e) {
-        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
-                : e.getMessage();
-    }
 }

@@ -14,6 +14,11 @@ import io.quarkus.test.kubernetes.client.KubernetesTestServer;
  */
 abstract class ClusterTestBase {
 
+    static {
+        // A status not written yet makes a lambda like module.getStatus().getKernels() throw: retry, do not fail.
+        org.awaitility.Awaitility.ignoreExceptionsByDefault();
+    }
+
     @KubernetesTestServer
     KubernetesServer server;
 

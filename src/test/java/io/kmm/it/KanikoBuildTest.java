@@ -64,6 +64,14 @@ class KanikoBuildTest extends ClusterTestBase {
                 : m.getStatus().getKernels().get(0);
     }
 
+    /** The kernel's build status; an AssertionError (retried by untilAsserted) until it is written. */
+    io.kmm.api.v1alpha1.BuildStatus build(String ns) {
+        KernelStatus kernel = kernel(ns);
+        assertThat(kernel).as("status of kernel in " + ns).isNotNull();
+        assertThat(kernel.getBuild()).as("build status in " + ns).isNotNull();
+        return kernel.getBuild();
+    }
+
     /** Plays the Job controller. */
     void finish(Job job, boolean succeeded) {
         String now = Instant.now().toString().substring(0, 19) + "Z";
@@ -90,8 +98,8 @@ class KanikoBuildTest extends ClusterTestBase {
                 .contains("--destination=" + registry.host() + "/vendor/built:6.1.0-build",
                         "--build-arg=KERNEL_FULL_VERSION=6.1.0-build", "--insecure-pull");
         await().atMost(Cluster.TIMEOUT).untilAsserted(() -> {
-            assertThat(kernel("kaniko").getBuild().getPhase()).isEqualTo("Pending");
-            assertThat(kernel("kaniko").getBuild().getObject()).isEqualTo("Job " + job.getMetadata().getName());
+            assertThat(build("kaniko").getPhase()).isEqualTo("Pending");
+            assertThat(build("kaniko").getObject()).isEqualTo("Job " + job.getMetadata().getName());
         });
         Condition progressing = Conditions.find(cluster.module("kaniko", "mod").getStatus().getConditions(),
                 Conditions.PROGRESSING).orElseThrow();
@@ -102,16 +110,17 @@ class KanikoBuildTest extends ClusterTestBase {
         // Kaniko pushes the image and the Job succeeds.
         registry.push("vendor/built", "6.1.0-build");
         finish(job, true);
+        await().atMost(Cluster.TIMEOUT).untilAsserted(() -> assertThat(build("kaniko").getPhase())
+                .isEqualTo("Succeeded"));
         await().atMost(Cluster.TIMEOUT).until(() -> cluster.loaders("kaniko", "mod").size() == 1);
         cluster.markAvailable(cluster.loaders("kaniko", "mod").get(0), 1);
         cluster.awaitCondition("kaniko", "mod", Conditions.READY, "True");
-        assertThat(kernel("kaniko").getBuild().getPhase()).isEqualTo("Succeeded");
         await().atMost(Cluster.TIMEOUT).untilAsserted(() -> assertThat(cluster.events("kaniko", "mod"))
                 .extracting(Event::getReason).contains("BuildCreated", "BuildSucceeded"));
 
-        // The successful Job is deleted after the retention (3 s in tests); the loader stays and no build restarts.
+        // The successful Job is deleted after the retention (5 s in tests); the loader stays and no build restarts.
         await().atMost(Cluster.TIMEOUT).until(() -> jobs("kaniko").isEmpty());
-        await().atMost(Cluster.TIMEOUT).until(() -> kernel("kaniko").getBuild() == null);
+        await().atMost(Cluster.TIMEOUT).until(() -> kernel("kaniko") != null && kernel("kaniko").getBuild() == null);
         assertThat(cluster.loaders("kaniko", "mod")).hasSize(1);
         assertThat(cluster.condition("kaniko", "mod", Conditions.READY)).isEqualTo("True");
     }
@@ -132,7 +141,7 @@ class KanikoBuildTest extends ClusterTestBase {
         client.resource(earlier).create();
         cluster.addNode("restart-1", "6.5.0-build", pool);
 
-        await().atMost(Cluster.TIMEOUT).untilAsserted(() -> assertThat(kernel("restart").getBuild().getObject())
+        await().atMost(Cluster.TIMEOUT).untilAsserted(() -> assertThat(build("restart").getObject())
                 .isEqualTo("Job " + earlier.getMetadata().getName()));
         Thread.sleep(1000);
         assertThat(jobs("restart")).extracting(j -> j.getMetadata().getName())
@@ -154,7 +163,7 @@ class KanikoBuildTest extends ClusterTestBase {
         assertThat(degraded.getReason()).isEqualTo("BuildFailed");
         assertThat(degraded.getMessage()).contains("Job " + first.getMetadata().getName())
                 .contains("BackoffLimitExceeded");
-        assertThat(kernel("failing").getBuild().getPhase()).isEqualTo("Failed");
+        assertThat(build("failing").getPhase()).isEqualTo("Failed");
         Thread.sleep(1500);
         assertThat(jobs("failing")).as("no automatic rebuild").extracting(j -> j.getMetadata().getName())
                 .containsExactly(first.getMetadata().getName());

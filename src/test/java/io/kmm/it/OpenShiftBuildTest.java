@@ -79,16 +79,17 @@ class OpenShiftBuildTest extends ClusterTestBase {
                 .withName(started.getMetadata().getLabels().get("openshift.io/build-config.name")).get();
         assertThat(bc.getSpec().getStrategy().getDockerStrategy()).isNotNull();
         assertThat(bc.getSpec().getOutput().getTo().getName()).isEqualTo(registry.host() + "/vendor/ocp:5.14.0");
-        await().atMost(Cluster.TIMEOUT).untilAsserted(() -> assertThat(cluster.module("ocp", "mod").getStatus()
-                .getKernels().get(0).getBuild().getObject()).isEqualTo("Build " + started.getMetadata().getName()));
+        await().atMost(Cluster.TIMEOUT).ignoreExceptions().untilAsserted(() -> assertThat(cluster.module("ocp",
+                "mod").getStatus().getKernels().get(0).getBuild().getObject())
+                        .isEqualTo("Build " + started.getMetadata().getName()));
 
         // The OpenShift build controller pushes and completes the Build.
         registry.push("vendor/ocp", "5.14.0");
         started.setStatus(new BuildStatusBuilder().withPhase("Complete").build());
         client.resource(started).updateStatus();
         await().atMost(Cluster.TIMEOUT).until(() -> cluster.loaders("ocp", "mod").size() == 1);
-        await().atMost(Cluster.TIMEOUT).until(() -> "Succeeded".equals(cluster.module("ocp", "mod").getStatus()
-                .getKernels().get(0).getBuild().getPhase()));
+        await().atMost(Cluster.TIMEOUT).ignoreExceptions().until(() -> "Succeeded".equals(cluster.module("ocp",
+                "mod").getStatus().getKernels().get(0).getBuild().getPhase()));
         cluster.markAvailable(cluster.loaders("ocp", "mod").get(0), 1);
         cluster.awaitCondition("ocp", "mod", Conditions.READY, "True");
     }

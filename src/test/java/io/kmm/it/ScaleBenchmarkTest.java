@@ -26,7 +26,6 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.meta.Labels;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
@@ -50,7 +49,7 @@ class ScaleBenchmarkTest extends ClusterTestBase {
     static final String NS = "bench";
 
     @Inject
-    MeterRegistry meters;
+    ReconcileCounter reconcileCounter;
 
     final StringBuilder report = new StringBuilder();
 
@@ -183,8 +182,7 @@ class ScaleBenchmarkTest extends ClusterTestBase {
     }
 
     double reconciles() {
-        return meters.getMeters().stream().filter(m -> m.getId().getName().contains("reconciliations.started"))
-                .mapToDouble(m -> m.measure().iterator().next().getValue()).sum();
+        return reconcileCounter.count();
     }
 
     /** Writes sent by the operator since the last drain, by "VERB resource", the test's own writes left out. */
