@@ -2,7 +2,6 @@ package io.kmm.build.kaniko;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
@@ -18,12 +17,12 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.kmm.api.v1alpha1.Module;
+import io.kmm.build.BuildObjects;
 import io.kmm.build.BuildPhase;
 import io.kmm.build.BuildRequest;
 import io.kmm.build.BuildState;
 import io.kmm.build.BuildStrategy;
 import io.kmm.config.KmmConfig;
-import io.kmm.meta.LabelValues;
 import io.kmm.meta.Labels;
 
 /** Builds with a Kaniko batch/v1 Job per Module, kernel and set of inputs (upstream Kubernetes). */
@@ -51,10 +50,8 @@ public class KanikoBuildStrategy implements BuildStrategy {
 
     @Override
     public List<BuildState> builds(Module module, String kernel, Context<Module> context) {
-        String moduleLabel = LabelValues.normalise(module.getMetadata().getName());
         return context.getSecondaryResourcesAsStream(Job.class)
-                .filter(j -> moduleLabel.equals(j.getMetadata().getLabels().get(Labels.MODULE_NAME))
-                        && kernel.equals(annotation(j, Labels.KERNEL_VERSION_ANNOTATION)))
+                .filter(j -> BuildObjects.belongsTo(j, module, kernel))
                 .map(KanikoBuildStrategy::state).toList();
     }
 
@@ -101,7 +98,7 @@ public class KanikoBuildStrategy implements BuildStrategy {
                 phase = BuildPhase.RUNNING;
             }
         }
-        return new BuildState(job.getMetadata().getName(), annotation(job, Labels.BUILD_INPUTS_ANNOTATION), phase,
+        return new BuildState(job.getMetadata().getName(), BuildObjects.annotation(job, Labels.BUILD_INPUTS_ANNOTATION), phase,
                 finished, message);
     }
 
@@ -110,10 +107,6 @@ public class KanikoBuildStrategy implements BuildStrategy {
                 .filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus())).findFirst().orElse(null);
     }
 
-    static String annotation(io.fabric8.kubernetes.api.model.HasMetadata o, String key) {
-        Map<String, String> a = o.getMetadata().getAnnotations();
-        return a == null ? null : a.get(key);
-    }
 
     static Instant parse(String time) {
         try {

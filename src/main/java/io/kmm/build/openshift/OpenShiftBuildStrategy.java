@@ -16,11 +16,11 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.kmm.api.v1alpha1.Module;
+import io.kmm.build.BuildObjects;
 import io.kmm.build.BuildPhase;
 import io.kmm.build.BuildRequest;
 import io.kmm.build.BuildState;
 import io.kmm.build.BuildStrategy;
-import io.kmm.meta.LabelValues;
 import io.kmm.meta.Labels;
 
 /** Builds with an OpenShift BuildConfig (Docker strategy) and a Build started from it. */
@@ -45,11 +45,8 @@ public class OpenShiftBuildStrategy implements BuildStrategy {
 
     @Override
     public List<BuildState> builds(Module module, String kernel, Context<Module> context) {
-        String moduleLabel = LabelValues.normalise(module.getMetadata().getName());
         return context.getSecondaryResourcesAsStream(Build.class)
-                .filter(b -> moduleLabel.equals(b.getMetadata().getLabels().get(Labels.MODULE_NAME))
-                        && b.getMetadata().getAnnotations() != null
-                        && kernel.equals(b.getMetadata().getAnnotations().get(Labels.KERNEL_VERSION_ANNOTATION)))
+                .filter(b -> BuildObjects.belongsTo(b, module, kernel))
                 .map(OpenShiftBuildStrategy::state).toList();
     }
 
@@ -114,8 +111,7 @@ public class OpenShiftBuildStrategy implements BuildStrategy {
                 message = phase + (build.getStatus().getMessage() == null ? "" : ": " + build.getStatus().getMessage());
             }
         }
-        String hash = build.getMetadata().getAnnotations() == null ? null
-                : build.getMetadata().getAnnotations().get(Labels.BUILD_INPUTS_ANNOTATION);
+        String hash = BuildObjects.annotation(build, Labels.BUILD_INPUTS_ANNOTATION);
         return new BuildState(build.getMetadata().getName(), hash, mapped, finished, message);
     }
 }

@@ -15,7 +15,6 @@ import io.fabric8.openshift.api.model.BuildStrategyBuilder;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.openshift.api.model.SecretBuildSourceBuilder;
 import io.kmm.build.BuildRequest;
-import io.kmm.meta.Labels;
 
 /** The desired BuildConfig (Docker strategy) and the Build started from it. Pure. */
 public final class OpenShiftBuilds {

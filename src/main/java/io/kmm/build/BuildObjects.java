@@ -1,0 +1,29 @@
+package io.kmm.build;
+
+import java.util.Map;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.kmm.api.v1alpha1.Module;
+import io.kmm.meta.LabelValues;
+import io.kmm.meta.Labels;
+
+/** Recognising build objects (Jobs or Builds), whatever the strategy. */
+public final class BuildObjects {
+
+    private BuildObjects() {
+    }
+
+    /** Whether a build object was made for this Module and exact kernel. */
+    public static boolean belongsTo(HasMetadata object, Module module, String kernel) {
+        Map<String, String> labels = object.getMetadata().getLabels();
+        return labels != null && LabelValues.normalise(module.getMetadata().getName())
+                .equals(labels.get(Labels.MODULE_NAME)) && kernel.equals(annotation(object,
+                        Labels.KERNEL_VERSION_ANNOTATION));
+    }
+
+    /** An annotation of the object, or null. */
+    public static String annotation(HasMetadata object, String key) {
+        Map<String, String> annotations = object.getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(key);
+    }
+}
