@@ -67,6 +67,12 @@ public class KernelBuilds {
 
     /** The result for every kernel that needed a look, and when to look again. */
     public record Result(Map<String, Outcome> kernels, Optional<Duration> requeueAfter) {
+
+        /** Kernels whose loader must wait for their image. */
+        public java.util.Set<String> held() {
+            return kernels.entrySet().stream().filter(e -> e.getValue().held()).map(Map.Entry::getKey)
+                    .collect(java.util.stream.Collectors.toSet());
+        }
     }
 
     public BuildStrategy strategy() {

@@ -46,18 +46,23 @@ public record ModulePlan(
 
     public static ModulePlan compute(Module module, SelectedNodes nodes, Collection<DaemonSet> owned,
             String kernelLabelKey) {
-        return compute(module, nodes, owned, kernelLabelKey, java.util.Set.of());
+        return compute(module, nodes, resolve(module, nodes), owned, kernelLabelKey, java.util.Set.of());
+    }
+
+    /** Step one of every reconcile: one resolution per kernel of the selected nodes. */
+    public static Map<String, KernelResolution> resolve(Module module, SelectedNodes nodes) {
+        return new KernelMapper(module.getMetadata().getName(), module.getMetadata().getNamespace(),
+                module.getSpec()).resolveAll(nodes.byKernel().keySet());
     }
 
     /**
+     * @param resolutions from {@link #resolve}: the plan never reads the kernel mappings again
      * @param held kernels whose image is not available yet (being built, or the registry cannot be checked): their
      *        loader is not created, and an existing one is left as it is
      */
-    public static ModulePlan compute(Module module, SelectedNodes nodes, Collection<DaemonSet> owned,
-            String kernelLabelKey, java.util.Set<String> held) {
+    public static ModulePlan compute(Module module, SelectedNodes nodes, Map<String, KernelResolution> resolutions,
+            Collection<DaemonSet> owned, String kernelLabelKey, java.util.Set<String> held) {
         String moduleName = module.getMetadata().getName();
-        Map<String, KernelResolution> resolutions = new KernelMapper(moduleName, module.getMetadata().getNamespace(),
-                module.getSpec()).resolveAll(nodes.byKernel().keySet());
 
         Map<String, DaemonSet> desired = new LinkedHashMap<>();
         Map<String, String> loaderNames = new LinkedHashMap<>();

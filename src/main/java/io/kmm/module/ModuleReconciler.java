@@ -3,8 +3,6 @@ package io.kmm.module;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +32,6 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.api.v1alpha1.ModuleStatus;
 import io.kmm.config.KmmConfig;
-import io.kmm.kernel.KernelMapper;
 import io.kmm.meta.Labels;
 
 /**
@@ -90,17 +87,10 @@ public class ModuleReconciler implements Reconciler<Module> {
                 .list(n -> SelectedNodes.matches(selector, n.getMetadata().getLabels())).toList());
         Map<String, DaemonSet> current = new HashMap<>();
         context.getSecondaryResources(DaemonSet.class).forEach(ds -> current.put(ds.getMetadata().getName(), ds));
-        var resolutions = new KernelMapper(module.getMetadata().getName(), module.getMetadata().getNamespace(),
-                module.getSpec()).resolveAll(selected.byKernel().keySet());
+        var resolutions = ModulePlan.resolve(module, selected);
         KernelBuilds.Result buildResult = builds.handle(module, resolutions.values(), Map.copyOf(current), context);
-        Set<String> held = new HashSet<>();
-        buildResult.kernels().forEach((kernel, outcome) -> {
-            if (outcome.held()) {
-                held.add(kernel);
-            }
-        });
-        ModulePlan plan = ModulePlan.compute(module, selected, current.values(), config.kernelLabelSource().labelKey(),
-                held);
+        ModulePlan plan = ModulePlan.compute(module, selected, resolutions, current.values(),
+                config.kernelLabelSource().labelKey(), buildResult.held());
         KubernetesClient client = context.getClient();
         Map<String, String> rejected = new ModuleDaemonSets(client, daemonSets, events).apply(module, plan, current);
 
