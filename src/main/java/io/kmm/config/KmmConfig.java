@@ -31,7 +31,7 @@ public interface KmmConfig {
         StrategyChoice strategy();
 
         /** The Kaniko executor image (pin it by digest in production). */
-        @WithDefault("gcr.io/kaniko-project/executor:v1.23.2")
+        @WithDefault("${RELATED_IMAGE_KANIKO:gcr.io/kaniko-project/executor:v1.23.2}")
         String kanikoImage();
 
         /** Retries of a failed Kaniko pod before the Job fails. */

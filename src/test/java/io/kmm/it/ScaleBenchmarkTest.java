@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.meta.Labels;
+import io.kmm.rbac.ApiAudit;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
@@ -188,18 +189,12 @@ class ScaleBenchmarkTest extends ClusterTestBase {
     /** Writes sent by the operator since the last drain, by "VERB resource", the test's own writes left out. */
     Map<String, Integer> operatorWrites() throws InterruptedException {
         Map<String, Integer> counts = new TreeMap<>();
-        RecordedRequest r;
-        while ((r = server.getKubernetesMockServer().takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
+        for (RecordedRequest r : ApiAudit.take(server)) {
             String method = r.getMethod();
-            String path = r.getPath().replaceFirst("\\?.*", "");
-            if ("GET".equals(method)) {
+            if ("GET".equals(method) || !ApiAudit.fromOperator(r)) {
                 continue;
             }
-            boolean test = "POST".equals(method) && (path.endsWith("/nodes") || path.endsWith("/modules"))
-                    || "PUT".equals(method) && path.matches(".*/nodes/[^/]+/status");
-            if (!test) {
-                counts.merge(method + " " + resource(path), 1, Integer::sum);
-            }
+            counts.merge(method + " " + resource(r.getPath().replaceFirst("\\?.*", "")), 1, Integer::sum);
         }
         return counts;
     }
