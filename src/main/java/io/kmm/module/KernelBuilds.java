@@ -27,6 +27,7 @@ import io.kmm.kernel.KernelResolution;
 import io.kmm.meta.Names;
 import io.kmm.registry.ImageCheck;
 import io.kmm.registry.ImageChecks;
+import io.kmm.metrics.KmmMetrics;
 
 /**
  * For the kernels of a Module that have build settings: is the image there, and if not, is a build running, done
@@ -50,6 +51,9 @@ public class KernelBuilds {
 
     @Inject
     ModuleEvents events;
+
+    @Inject
+    KmmMetrics metrics;
 
     private final Map<String, Integer> registryFailures = new ConcurrentHashMap<>();
 
@@ -123,6 +127,7 @@ public class KernelBuilds {
                 current = strategy.start(module, request, context);
                 LOG.infof("module %s kernel %s: image %s is missing, started build %s %s", id, kernel.kernel(),
                         kernel.image(), strategy.objectKind(), current.name());
+                metrics.buildCreated();
                 events.normal(module, "BuildCreated", "Building " + kernel.image() + " for kernel " + kernel.kernel()
                         + " with " + strategy.objectKind() + " " + current.name());
             }

@@ -3,8 +3,8 @@ package io.kmm.module;
 import io.kmm.api.v1alpha1.ModuleStatus;
 
 /**
- * Fired (as a CDI event) after every Module reconcile with the status it computed. Nothing in production observes
- * it; the dev-mode summary table does.
+ * Fired (as a CDI event) after every Module reconcile with the status it computed. The Module metrics (KmmMetrics) and
+ * the dev-mode summary table observe it.
  */
 public record ModuleReconciled(String namespace, String name, ModuleStatus status) {
 }

@@ -33,6 +33,7 @@ import io.kmm.api.v1alpha1.Module;
 import io.kmm.api.v1alpha1.ModuleStatus;
 import io.kmm.config.KmmConfig;
 import io.kmm.meta.Labels;
+import io.kmm.metrics.KmmMetrics;
 
 /**
  * Reconciles a Module: selects its nodes from the informer cache, resolves one record per kernel, makes the loader
@@ -60,6 +61,9 @@ public class ModuleReconciler implements Reconciler<Module> {
 
     @Inject
     KernelBuilds builds;
+
+    @Inject
+    KmmMetrics metrics;
 
     private volatile InformerEventSource<Node, Module> nodes;
     private volatile InformerEventSource<DaemonSet, Module> daemonSets;
@@ -140,6 +144,9 @@ public class ModuleReconciler implements Reconciler<Module> {
                     .map(k -> k.getBuild().getPhase()).orElse(null);
             if (kernel.getBuild() != null && !kernel.getBuild().getPhase().equals(before2)) {
                 String phase = kernel.getBuild().getPhase();
+                if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
+                    metrics.buildFinished("Succeeded".equals(phase));
+                }
                 if ("Succeeded".equals(phase)) {
                     events.normal(module, "BuildSucceeded", kernel.getBuild().getObject() + " built " + kernel.getImage()
                             + " for kernel " + kernel.getKernel());

@@ -3,6 +3,8 @@ package io.kmm.node;
 import java.util.Map;
 import java.util.Optional;
 
+import jakarta.inject.Inject;
+
 import org.jboss.logging.Logger;
 
 import io.fabric8.kubernetes.api.model.Node;
@@ -16,6 +18,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.kmm.meta.LabelValues;
 import io.kmm.meta.Labels;
+import io.kmm.metrics.KmmMetrics;
 
 /**
  * Labels every node with its kernel version under {@link Labels#KERNEL_VERSION}. It patches only that label (a JSON
@@ -26,6 +29,9 @@ import io.kmm.meta.Labels;
 @ControllerConfiguration(name = NodeKernelLabeller.NAME, generationAwareEventProcessing = false,
         informer = @Informer(onUpdateFilter = KernelLabelFilter.class))
 public class NodeKernelLabeller implements Reconciler<Node> {
+
+    @Inject
+    KmmMetrics metrics;
 
     public static final String NAME = "node-kernel-labeller";
     private static final Logger LOG = Logger.getLogger(NodeKernelLabeller.class);
@@ -45,6 +51,7 @@ public class NodeKernelLabeller implements Reconciler<Node> {
         String patch = Serialization.asJson(Map.of("metadata", Map.of("labels", Map.of(Labels.KERNEL_VERSION, wanted))));
         context.getClient().nodes().withName(node.getMetadata().getName())
                 .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        metrics.nodeLabelUpdated();
         LOG.infof("node %s: kernel %s, label %s=%s (was %s)", node.getMetadata().getName(), kernel.get(),
                 Labels.KERNEL_VERSION, wanted, current);
         return UpdateControl.noUpdate();

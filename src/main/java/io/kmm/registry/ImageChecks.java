@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kmm.config.KmmConfig;
+import io.kmm.metrics.KmmMetrics;
 
 /**
  * "Does this image exist?" for a Module, with the Module's imageRepoSecret, answers cached for
@@ -28,6 +29,9 @@ public class ImageChecks {
 
     @Inject
     KubernetesClient client;
+
+    @Inject
+    KmmMetrics metrics;
 
     private volatile ImageChecker checker;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
@@ -48,6 +52,9 @@ public class ImageChecks {
             return cached.check();
         }
         ImageCheck check = checkNow(namespace, image, secretName, insecure);
+        if (check.outcome() != ImageCheck.Outcome.PRESENT && check.outcome() != ImageCheck.Outcome.ABSENT) {
+            metrics.registryCheckFailed(check.outcome());
+        }
         cache.put(key, new Cached(check, Instant.now().plus(config.registry().cacheTtl())));
         return check;
     }

@@ -1,0 +1,135 @@
+package io.kmm.metrics;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+
+import io.kmm.api.v1alpha1.ModuleStatus;
+import io.kmm.module.Conditions;
+import io.kmm.module.ModuleReconciled;
+import io.kmm.registry.ImageCheck;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+
+/**
+ * The operator's own metrics on /q/metrics, next to the Operator SDK's reconcile metrics. Per-Module gauges follow the
+ * last status the operator computed and disappear when the Module is deleted. Every metric is listed, with PromQL
+ * examples and alert rules, in docs/metrics.md.
+ */
+@Singleton
+public class KmmMetrics {
+
+    static final String MODULES = "kmm.modules";
+    static final String TARGETED = "kmm.module.nodes.targeted";
+    static final String AVAILABLE = "kmm.module.nodes.available";
+    static final String READY = "kmm.module.ready";
+    static final String DEGRADED = "kmm.module.degraded";
+    static final String DEVICE_PLUGINS = "kmm.device.plugins";
+    static final String DEVICE_PLUGIN_AVAILABLE = "kmm.module.device.plugin.nodes.available";
+    static final String BUILDS = "kmm.builds";
+    static final String NODE_LABEL_UPDATES = "kmm.node.label.updates";
+    static final String REGISTRY_CHECK_FAILURES = "kmm.registry.check.failures";
+
+    private final MeterRegistry registry;
+    private final Map<String, Tracked> modules = new ConcurrentHashMap<>();
+
+    private record Tracked(AtomicReference<ModuleStatus> status, List<Meter> meters) {
+    }
+
+    public KmmMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder(MODULES, modules, Map::size).description("Modules the operator reconciles").register(registry);
+        Gauge.builder(DEVICE_PLUGINS, modules, m -> m.values().stream()
+                .filter(t -> t.status().get().getDevicePlugin() != null).count())
+                .description("Modules that run a device plugin").register(registry);
+        // Counters exist from the start, so that rate() and increase() see their first increment.
+        for (String result : List.of("created", "succeeded", "failed")) {
+            registry.counter(BUILDS, "result", result);
+        }
+        registry.counter(NODE_LABEL_UPDATES);
+        for (ImageCheck.Outcome o : List.of(ImageCheck.Outcome.UNAUTHORIZED, ImageCheck.Outcome.UNREACHABLE,
+                ImageCheck.Outcome.INVALID_REFERENCE)) {
+            registry.counter(REGISTRY_CHECK_FAILURES, "reason", reason(o));
+        }
+    }
+
+    void moduleReconciled(@Observes ModuleReconciled event) {
+        String key = key(event.namespace(), event.name());
+        modules.computeIfAbsent(key, k -> register(event.namespace(), event.name(), event.status()))
+                .status().set(event.status());
+    }
+
+    /** A Module was deleted: its series go away. */
+    public void moduleDeleted(String namespace, String name) {
+        Tracked tracked = modules.remove(key(namespace, name));
+        if (tracked != null) {
+            tracked.meters().forEach(registry::remove);
+        }
+    }
+
+    public void buildCreated() {
+        registry.counter(BUILDS, "result", "created").increment();
+    }
+
+    public void buildFinished(boolean succeeded) {
+        registry.counter(BUILDS, "result", succeeded ? "succeeded" : "failed").increment();
+    }
+
+    public void nodeLabelUpdated() {
+        registry.counter(NODE_LABEL_UPDATES).increment();
+    }
+
+    public void registryCheckFailed(ImageCheck.Outcome outcome) {
+        registry.counter(REGISTRY_CHECK_FAILURES, "reason", reason(outcome)).increment();
+    }
+
+    private Tracked register(String namespace, String name, ModuleStatus first) {
+        AtomicReference<ModuleStatus> status = new AtomicReference<>(first);
+        Tags tags = Tags.of("namespace", namespace, "module", name);
+        List<Meter> meters = List.of(
+                Gauge.builder(TARGETED, status, s -> orZero(s.get().getTargetedNodes())).tags(tags)
+                        .description("Nodes that should run one of the Module's loaders").register(registry),
+                Gauge.builder(AVAILABLE, status, s -> orZero(s.get().getAvailableNodes())).tags(tags)
+                        .description("Nodes with an available loader of the Module").register(registry),
+                Gauge.builder(READY, status, s -> condition(s.get(), Conditions.READY)).tags(tags)
+                        .description("1 when the Module's Ready condition is True").register(registry),
+                Gauge.builder(DEGRADED, status, s -> condition(s.get(), Conditions.DEGRADED)).tags(tags)
+                        .description("1 when the Module's Degraded condition is True (a configuration, registry "
+                                + "or build error)").register(registry),
+                Gauge.builder(DEVICE_PLUGIN_AVAILABLE, status, s -> Optional.ofNullable(s.get().getDevicePlugin())
+                        .map(d -> orZero(d.getAvailable())).orElse(0d)).tags(tags)
+                        .description("Nodes with an available device plugin of the Module").register(registry));
+        return new Tracked(status, meters);
+    }
+
+    private static String key(String namespace, String name) {
+        return namespace + "/" + name;
+    }
+
+    private static double orZero(Integer value) {
+        return value == null ? 0 : value;
+    }
+
+    private static double condition(ModuleStatus status, String type) {
+        return Conditions.find(status.getConditions(), type).filter(c -> "True".equals(c.getStatus())).isPresent()
+                ? 1
+                : 0;
+    }
+
+    static String reason(ImageCheck.Outcome outcome) {
+        return outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    /** For tests. */
+    public Counter counter(String name, String... tags) {
+        return registry.counter(name, tags);
+    }
+}
