@@ -1,5 +1,7 @@
 package io.kmm.config;
 
+import java.util.Optional;
+
 import io.kmm.meta.Labels;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -68,6 +70,22 @@ public interface KmmConfig {
 
     /** Settings of {@code ./mvnw quarkus:dev}; ignored by the production build. */
     Dev dev();
+
+    /** Leader election, so that only one replica reconciles (in the cluster, i.e. the prod profile, only). */
+    LeaderElection leaderElection();
+
+    interface LeaderElection {
+        /** Off: every replica reconciles; run one replica only. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The Lease's name. */
+        @WithDefault("kmm-operator-lock")
+        String leaseName();
+
+        /** The Lease's namespace; by default the operator's own (from its service account). */
+        Optional<String> leaseNamespace();
+    }
 
     interface Dev {
         /**
