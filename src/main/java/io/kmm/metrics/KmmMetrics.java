@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
@@ -46,9 +47,11 @@ public class KmmMetrics {
 
     public KmmMetrics(MeterRegistry registry) {
         this.registry = registry;
-        Gauge.builder(MODULES, modules, Map::size).description("Modules the operator reconciles").register(registry);
+        removeOurMeters(); // a registry that outlived an earlier instance (Quarkus restarts in tests) keeps stale gauges
+        Gauge.builder(MODULES, modules, Map::size).strongReference(true)
+                .description("Modules the operator reconciles").register(registry);
         Gauge.builder(DEVICE_PLUGINS, modules, m -> m.values().stream()
-                .filter(t -> t.status().get().getDevicePlugin() != null).count())
+                .filter(t -> t.status().get().getDevicePlugin() != null).count()).strongReference(true)
                 .description("Modules that run a device plugin").register(registry);
         // Counters exist from the start, so that rate() and increase() see their first increment.
         for (String result : List.of("created", "succeeded", "failed")) {
@@ -59,6 +62,15 @@ public class KmmMetrics {
                 ImageCheck.Outcome.INVALID_REFERENCE)) {
             registry.counter(REGISTRY_CHECK_FAILURES, "reason", reason(o));
         }
+    }
+
+    @PreDestroy
+    void removeOurMeters() {
+        for (String name : List.of(MODULES, TARGETED, AVAILABLE, READY, DEGRADED, DEVICE_PLUGINS,
+                DEVICE_PLUGIN_AVAILABLE)) {
+            registry.find(name).meters().forEach(registry::remove);
+        }
+        modules.clear();
     }
 
     void moduleReconciled(@Observes ModuleReconciled event) {
@@ -95,17 +107,17 @@ public class KmmMetrics {
         AtomicReference<ModuleStatus> status = new AtomicReference<>(first);
         Tags tags = Tags.of("namespace", namespace, "module", name);
         List<Meter> meters = List.of(
-                Gauge.builder(TARGETED, status, s -> orZero(s.get().getTargetedNodes())).tags(tags)
+                Gauge.builder(TARGETED, status, s -> orZero(s.get().getTargetedNodes())).tags(tags).strongReference(true)
                         .description("Nodes that should run one of the Module's loaders").register(registry),
-                Gauge.builder(AVAILABLE, status, s -> orZero(s.get().getAvailableNodes())).tags(tags)
+                Gauge.builder(AVAILABLE, status, s -> orZero(s.get().getAvailableNodes())).tags(tags).strongReference(true)
                         .description("Nodes with an available loader of the Module").register(registry),
-                Gauge.builder(READY, status, s -> condition(s.get(), Conditions.READY)).tags(tags)
+                Gauge.builder(READY, status, s -> condition(s.get(), Conditions.READY)).tags(tags).strongReference(true)
                         .description("1 when the Module's Ready condition is True").register(registry),
-                Gauge.builder(DEGRADED, status, s -> condition(s.get(), Conditions.DEGRADED)).tags(tags)
+                Gauge.builder(DEGRADED, status, s -> condition(s.get(), Conditions.DEGRADED)).tags(tags).strongReference(true)
                         .description("1 when the Module's Degraded condition is True (a configuration, registry "
                                 + "or build error)").register(registry),
                 Gauge.builder(DEVICE_PLUGIN_AVAILABLE, status, s -> Optional.ofNullable(s.get().getDevicePlugin())
-                        .map(d -> orZero(d.getAvailable())).orElse(0d)).tags(tags)
+                        .map(d -> orZero(d.getAvailable())).orElse(0d)).tags(tags).strongReference(true)
                         .description("Nodes with an available device plugin of the Module").register(registry));
         return new Tracked(status, meters);
     }

@@ -8,6 +8,7 @@ import org.jboss.logging.Logger;
 
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.kmm.config.KmmConfig;
+import io.quarkus.runtime.LaunchMode;
 
 /**
  * The leader-election Lease. quarkus-operator-sdk asks for this bean in the profiles named by
@@ -29,6 +30,12 @@ public class LeaderElection {
             return null;
         }
         LOG.infof("leader election: Lease %s/%s", le.leaseNamespace().orElse("<operator namespace>"), le.leaseName());
-        return new LeaderElectionConfiguration(le.leaseName(), le.leaseNamespace().orElse(null));
+        // Losing the Lease ends the process (the pod restarts as a standby), except in tests, where the Quarkus
+        // application is stopped and started again inside one JVM.
+        boolean exitOnLostLease = LaunchMode.current() == LaunchMode.NORMAL;
+        return new LeaderElectionConfiguration(le.leaseName(), le.leaseNamespace().orElse(null),
+                LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null, null, exitOnLostLease);
     }
 }

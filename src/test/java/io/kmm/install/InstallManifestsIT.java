@@ -252,7 +252,12 @@ class InstallManifestsIT {
         }
     }
 
-    static {
+    @org.junit.jupiter.api.BeforeAll
+    static void updateFirst() throws IOException {
         Serialization.jsonMapper(); // fabric8's deserializers registered before the first read
+        if (UPDATE) { // copy before any test reads the committed files
+            new InstallManifestsIT().committedManifestsAreTheGeneratedOnes();
+            new InstallManifestsIT().committedBundleIsTheGeneratedOne();
+        }
     }
 }

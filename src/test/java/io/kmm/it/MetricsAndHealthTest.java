@@ -72,7 +72,7 @@ class MetricsAndHealthTest extends ClusterTestBase {
         await().atMost(Cluster.TIMEOUT).until(() -> cluster.daemonSets("metrics", "mod", "device-plugin").size() == 1);
         cluster.markAvailable(cluster.daemonSets("metrics", "mod", "device-plugin").get(0), 2);
         cluster.awaitCondition("metrics", "mod", Conditions.READY, "True");
-        await().atMost(Cluster.TIMEOUT).untilAsserted(() -> {
+        awaitMetrics(() -> {
             assertThat(value("kmm_module_nodes_available" + tags)).isEqualTo(2.0);
             assertThat(value("kmm_module_ready" + tags)).isEqualTo(1.0);
             assertThat(value("kmm_module_degraded" + tags)).isEqualTo(0.0);
@@ -100,6 +100,17 @@ class MetricsAndHealthTest extends ClusterTestBase {
             assertThat(value("kmm_module_nodes_targeted" + tags)).isNull();
             assertThat(value("kmm_module_ready" + tags)).isNull();
         });
+    }
+
+    /** Waits for the assertions; on a timeout, shows the KMM series as they were. */
+    void awaitMetrics(org.awaitility.core.ThrowingRunnable assertions) throws Exception {
+        try {
+            await().atMost(Cluster.TIMEOUT).untilAsserted(assertions);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            StringBuilder kmm = new StringBuilder();
+            get(metrics).body().lines().filter(l -> l.startsWith("kmm_")).forEach(l -> kmm.append(l).append('\n'));
+            throw new AssertionError("metrics not as expected:\n" + kmm, e);
+        }
     }
 
     @Test
