@@ -14,7 +14,6 @@ import io.kmm.api.v1alpha1.ModuleStatus;
 import io.kmm.module.Conditions;
 import io.kmm.module.ModuleReconciled;
 import io.kmm.registry.ImageCheck;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -107,17 +106,22 @@ public class KmmMetrics {
         AtomicReference<ModuleStatus> status = new AtomicReference<>(first);
         Tags tags = Tags.of("namespace", namespace, "module", name);
         List<Meter> meters = List.of(
-                Gauge.builder(TARGETED, status, s -> orZero(s.get().getTargetedNodes())).tags(tags).strongReference(true)
+                Gauge.builder(TARGETED, status, s -> orZero(s.get().getTargetedNodes()))
+                        .tags(tags).strongReference(true)
                         .description("Nodes that should run one of the Module's loaders").register(registry),
-                Gauge.builder(AVAILABLE, status, s -> orZero(s.get().getAvailableNodes())).tags(tags).strongReference(true)
+                Gauge.builder(AVAILABLE, status, s -> orZero(s.get().getAvailableNodes()))
+                        .tags(tags).strongReference(true)
                         .description("Nodes with an available loader of the Module").register(registry),
-                Gauge.builder(READY, status, s -> condition(s.get(), Conditions.READY)).tags(tags).strongReference(true)
+                Gauge.builder(READY, status, s -> condition(s.get(), Conditions.READY))
+                        .tags(tags).strongReference(true)
                         .description("1 when the Module's Ready condition is True").register(registry),
-                Gauge.builder(DEGRADED, status, s -> condition(s.get(), Conditions.DEGRADED)).tags(tags).strongReference(true)
+                Gauge.builder(DEGRADED, status, s -> condition(s.get(), Conditions.DEGRADED))
+                        .tags(tags).strongReference(true)
                         .description("1 when the Module's Degraded condition is True (a configuration, registry "
                                 + "or build error)").register(registry),
                 Gauge.builder(DEVICE_PLUGIN_AVAILABLE, status, s -> Optional.ofNullable(s.get().getDevicePlugin())
-                        .map(d -> orZero(d.getAvailable())).orElse(0d)).tags(tags).strongReference(true)
+                        .map(d -> orZero(d.getAvailable())).orElse(0d))
+                        .tags(tags).strongReference(true)
                         .description("Nodes with an available device plugin of the Module").register(registry));
         return new Tracked(status, meters);
     }
@@ -140,8 +144,13 @@ public class KmmMetrics {
         return outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
-    /** For tests. */
-    public Counter counter(String name, String... tags) {
-        return registry.counter(name, tags);
+    /** The number of builds with this result ({@code created}, {@code succeeded}, {@code failed}) so far. */
+    public double builds(String result) {
+        return registry.counter(BUILDS, "result", result).count();
+    }
+
+    /** The number of registry checks that failed for this reason so far. */
+    public double registryCheckFailures(ImageCheck.Outcome outcome) {
+        return registry.counter(REGISTRY_CHECK_FAILURES, "reason", reason(outcome)).count();
     }
 }

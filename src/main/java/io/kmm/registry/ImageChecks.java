@@ -52,7 +52,7 @@ public class ImageChecks {
             return cached.check();
         }
         ImageCheck check = checkNow(namespace, image, secretName, insecure);
-        if (check.outcome() != ImageCheck.Outcome.PRESENT && check.outcome() != ImageCheck.Outcome.ABSENT) {
+        if (check.isFailure()) {
             metrics.registryCheckFailed(check.outcome());
         }
         cache.put(key, new Cached(check, Instant.now().plus(config.registry().cacheTtl())));

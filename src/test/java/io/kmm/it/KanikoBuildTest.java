@@ -13,6 +13,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import jakarta.inject.Inject;
+
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -20,6 +22,8 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.kmm.api.v1alpha1.Build;
 import io.kmm.api.v1alpha1.KernelStatus;
 import io.kmm.api.v1alpha1.Module;
+import io.kmm.metrics.KmmMetrics;
+import io.kmm.registry.ImageCheck;
 import io.kmm.api.v1alpha1.RegistryOptions;
 import io.kmm.meta.Labels;
 import io.kmm.module.Conditions;
@@ -31,6 +35,9 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 class KanikoBuildTest extends ClusterTestBase {
+
+    @Inject
+    KmmMetrics metrics;
 
     static TestRegistry registry;
 
@@ -151,6 +158,8 @@ class KanikoBuildTest extends ClusterTestBase {
     @Test
     void failedBuildIsReportedAndNotRetriedUntilInputsChange() throws Exception {
         Map<String, String> pool = Map.of("pool", "failing");
+        double created = metrics.builds("created");
+        double failed = metrics.builds("failed");
         cluster.addNode("failing-1", "6.2.0-build", pool);
         cluster.apply(buildingModule("failing", pool, "vendor/failing"));
         await().atMost(Cluster.TIMEOUT).until(() -> jobs("failing").size() == 1);
@@ -164,6 +173,8 @@ class KanikoBuildTest extends ClusterTestBase {
         assertThat(degraded.getMessage()).contains("Job " + first.getMetadata().getName())
                 .contains("BackoffLimitExceeded");
         assertThat(build("failing").getPhase()).isEqualTo("Failed");
+        assertThat(metrics.builds("created")).isGreaterThan(created);
+        assertThat(metrics.builds("failed")).isGreaterThan(failed);
         Thread.sleep(1500);
         assertThat(jobs("failing")).as("no automatic rebuild").extracting(j -> j.getMetadata().getName())
                 .containsExactly(first.getMetadata().getName());
@@ -200,6 +211,7 @@ class KanikoBuildTest extends ClusterTestBase {
         build.setDockerfile("FROM scratch");
         build.setPull(new RegistryOptions(true));
         m.getSpec().setBuild(build);
+        double unreachable = metrics.registryCheckFailures(ImageCheck.Outcome.UNREACHABLE);
         cluster.addNode("unreachable-1", "6.4.0-build", pool);
         cluster.apply(m);
         cluster.awaitCondition("unreachable", "mod", Conditions.DEGRADED, "True");
@@ -207,6 +219,7 @@ class KanikoBuildTest extends ClusterTestBase {
                 Conditions.DEGRADED).orElseThrow();
         assertThat(degraded.getReason()).isEqualTo("RegistryCheckFailed");
         assertThat(degraded.getMessage()).contains("cannot be reached");
+        assertThat(metrics.registryCheckFailures(ImageCheck.Outcome.UNREACHABLE)).isGreaterThan(unreachable);
         assertThat(jobs("unreachable")).isEmpty();
         assertThat(cluster.loaders("unreachable", "mod")).isEmpty();
     }
