@@ -37,6 +37,40 @@ public final class BuildSettings {
         return merged;
     }
 
+    /**
+     * What is wrong with the source of a build, or null when it can be built. Checked by the CRD's rules too; this
+     * catches Modules that reached the cluster without them (an older CRD, a bypassed schema).
+     *
+     * @param build merged settings ({@link #merge}), not null
+     */
+    public static Problem sourceProblem(Build build) {
+        if (build.getDockerfile() != null && build.getGit() != null) {
+            return new Problem("", "set either dockerfile or git, not both");
+        }
+        if (build.getDockerfile() == null && build.getGit() == null) {
+            return new Problem("", "no build source: set build.dockerfile or build.git in the mapping or in spec.build");
+        }
+        if (build.getDockerfile() != null && build.getDockerfile().isBlank()) {
+            return new Problem(".dockerfile", "dockerfile is empty");
+        }
+        if (build.getGit() != null && (build.getGit().getUrl() == null || build.getGit().getUrl().isBlank())) {
+            return new Problem(".git.url", "a Git build needs a URL (git.url)");
+        }
+        return null;
+    }
+
+    /** @param subField appended to the build field, e.g. {@code .git.url} */
+    public record Problem(String subField, String message) {
+    }
+
+    /** Field of the build settings that supply the source of mapping {@code index}'s build. */
+    public static String sourceField(Build moduleDefault, Build mapping, int index) {
+        boolean mappingHasSource = mapping != null && (mapping.getDockerfile() != null || mapping.getGit() != null);
+        boolean defaultHasSource = moduleDefault != null
+                && (moduleDefault.getDockerfile() != null || moduleDefault.getGit() != null);
+        return !mappingHasSource && defaultHasSource ? "spec.build" : "spec.kernelMappings[" + index + "].build";
+    }
+
     private static List<BuildArg> mergeArgs(List<BuildArg> base, List<BuildArg> over) {
         if (base == null && over == null) {
             return null;

@@ -5,6 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import com.google.cloud.tools.jib.api.ImageReference;
+import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
+
+import io.kmm.api.v1alpha1.Build;
 import io.kmm.api.v1alpha1.KernelMapping;
 import io.kmm.api.v1alpha1.ModuleSpec;
 import io.kmm.meta.LabelValues;
@@ -76,7 +80,27 @@ public final class KernelMapper {
         } catch (IllegalArgumentException e) {
             return new KernelResolution.Invalid(kernel, index, field + ".containerImage", e.getMessage());
         }
-        return new KernelResolution.Resolved(kernel, LabelValues.normalise(kernel), index, image,
-                BuildSettings.merge(spec.getBuild(), mapping.getBuild()));
+        if (!validImageReference(image)) {
+            return new KernelResolution.Invalid(kernel, index, field + ".containerImage", "\"" + image
+                    + "\" is not a valid image reference (a tag is at most 128 letters, digits, '_', '.' and '-'; a "
+                    + "kernel with other characters needs a mapping with a fixed tag)");
+        }
+        Build build = BuildSettings.merge(spec.getBuild(), mapping.getBuild());
+        BuildSettings.Problem problem = build == null ? null : BuildSettings.sourceProblem(build);
+        if (problem != null) {
+            return new KernelResolution.Invalid(kernel, index,
+                    BuildSettings.sourceField(spec.getBuild(), mapping.getBuild(), index) + problem.subField(),
+                    problem.message(), KernelResolution.REASON_INVALID_BUILD);
+        }
+        return new KernelResolution.Resolved(kernel, LabelValues.normalise(kernel), index, image, build);
+    }
+
+    private static boolean validImageReference(String image) {
+        try {
+            ImageReference.parse(image);
+            return true;
+        } catch (InvalidImageReferenceException e) {
+            return false;
+        }
     }
 }

@@ -30,6 +30,14 @@ public sealed interface KernelResolution {
      * @param field the offending field, e.g. {@code spec.kernelMappings[2].regexp}
      * @param message what is wrong
      */
-    record Invalid(String kernel, int mappingIndex, String field, String message) implements KernelResolution {
+    /** @param reason the Degraded condition's reason, e.g. InvalidKernelMapping or InvalidBuild */
+    record Invalid(String kernel, int mappingIndex, String field, String message, String reason)
+            implements KernelResolution {
+        public Invalid(String kernel, int mappingIndex, String field, String message) {
+            this(kernel, mappingIndex, field, message, REASON_INVALID_MAPPING);
+        }
     }
+
+    String REASON_INVALID_MAPPING = "InvalidKernelMapping";
+    String REASON_INVALID_BUILD = "InvalidBuild";
 }

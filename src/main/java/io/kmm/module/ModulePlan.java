@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.kernel.KernelMapper;
 import io.kmm.kernel.KernelResolution;
+import io.kmm.kernel.MappingValidation;
 import io.kmm.loader.DaemonSetDrift;
 import io.kmm.loader.DevicePluginDaemonSets;
 import io.kmm.loader.ModuleLoaderDaemonSets;
@@ -71,8 +72,12 @@ public record ModulePlan(
         Map<String, DaemonSet> ownedByName = new LinkedHashMap<>();
         owned.forEach(ds -> ownedByName.put(ds.getMetadata().getName(), ds));
 
+        // A problem that concerns every pod (a forbidden hostPath volume): no DaemonSet is created or changed;
+        // existing ones are left as they are (nothing is unloaded because of a typo).
+        boolean podsBlocked = !MappingValidation.podProblems(module.getSpec()).isEmpty();
         for (KernelResolution resolution : resolutions.values()) {
-            if (resolution instanceof KernelResolution.Resolved resolved && !held.contains(resolved.kernel())) {
+            if (resolution instanceof KernelResolution.Resolved resolved && !held.contains(resolved.kernel())
+                    && !podsBlocked) {
                 DaemonSet ds = ModuleLoaderDaemonSets.desired(module, resolved, kernelLabelKey);
                 desired.put(ds.getMetadata().getName(), ds);
                 loaderNames.put(resolved.kernel(), ds.getMetadata().getName());
@@ -89,7 +94,13 @@ public record ModulePlan(
         }
 
         String devicePluginName = null;
-        if (module.getSpec().getDevicePlugin() != null && !loadedKernelLabels.isEmpty()) {
+        if (podsBlocked) {
+            String name = Names.devicePluginDaemonSet(moduleName);
+            if (ownedByName.containsKey(name)) {
+                keep.add(name);
+                devicePluginName = name;
+            }
+        } else if (module.getSpec().getDevicePlugin() != null && !loadedKernelLabels.isEmpty()) {
             DaemonSet dp = DevicePluginDaemonSets.desired(module, loadedKernelLabels, kernelLabelKey);
             devicePluginName = dp.getMetadata().getName();
             desired.put(devicePluginName, dp);

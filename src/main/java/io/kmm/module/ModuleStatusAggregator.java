@@ -56,8 +56,9 @@ public final class ModuleStatusAggregator {
         Set<String> reasons = new LinkedHashSet<>();
         MappingValidation.problems(module.getSpec()).forEach(p -> {
             errors.add(p.toString());
-            reasons.add(p.field().startsWith("spec.kernelMappings") ? "InvalidKernelMapping" : "InvalidModule");
+            reasons.add(p.reason());
         });
+        boolean podsBlocked = !MappingValidation.podProblems(module.getSpec()).isEmpty();
         boolean building = false;
         Map<String, List<String>> kernelErrors = new LinkedHashMap<>();
         List<String> rollingOut = new ArrayList<>();
@@ -101,14 +102,14 @@ public final class ModuleStatusAggregator {
                     building = true;
                     rollingOut.add("kernel " + kernel + ": building " + resolved.image() + " ("
                             + build.build().getObject() + " " + build.build().getPhase() + ")");
-                } else if (!rolledOut(ds, count)) {
+                } else if (!(podsBlocked && ds == null) && !rolledOut(ds, count)) {
                     rollingOut.add("kernel " + kernel + ": " + ks.getAvailable() + "/" + count + " available");
                 }
             } else if (resolution instanceof KernelResolution.Invalid invalid) {
                 ks.setMapping(invalid.mappingIndex());
                 ks.setError(invalid.field() + ": " + invalid.message());
                 kernelErrors.computeIfAbsent(ks.getError(), k -> new ArrayList<>()).add(kernel);
-                reasons.add("InvalidKernelMapping");
+                reasons.add(invalid.reason());
             }
             status.getKernels().add(ks);
         }

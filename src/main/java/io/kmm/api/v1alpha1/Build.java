@@ -5,6 +5,8 @@ import java.util.List;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 
 /**
@@ -12,13 +14,20 @@ import io.fabric8.kubernetes.api.model.LocalObjectReference;
  * an inline Dockerfile or a Git repository that contains one.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!(has(self.dockerfile) && has(self.git))",
+        message = "set either dockerfile or git, not both")
 public class Build {
 
     @JsonPropertyDescription("Build arguments passed to the build (ARG in the Dockerfile). KERNEL_VERSION, "
             + "KERNEL_FULL_VERSION, MOD_NAME and MOD_NAMESPACE are always added with the real values.")
+    @Size(max = 64)
+    @ValidationRule(value = "self.all(a, self.exists_one(b, b.name == a.name))",
+            message = "buildArgs names must be unique")
     private List<BuildArg> buildArgs;
 
     @JsonPropertyDescription("Inline Dockerfile. Set either dockerfile or git.")
+    @Size(max = 65536)
+    @ValidationRule(value = "self.size() > 0", message = "dockerfile must not be empty")
     private String dockerfile;
 
     @JsonPropertyDescription("Git repository whose Dockerfile is built. Set either dockerfile or git.")
@@ -32,6 +41,9 @@ public class Build {
 
     @JsonPropertyDescription("Secrets in the Module's namespace made available to the build, read-only under "
             + "/run/secrets/<name>.")
+    @Size(max = 16)
+    @ValidationRule(value = "self.all(s, has(s.name) && s.name.size() > 0)",
+            message = "every build secret needs a name")
     private List<LocalObjectReference> secrets;
 
     public List<BuildArg> getBuildArgs() {

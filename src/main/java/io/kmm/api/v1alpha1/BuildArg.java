@@ -6,6 +6,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** One build argument. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -13,6 +15,9 @@ public class BuildArg {
 
     @JsonPropertyDescription("Name of the build argument (ARG name in the Dockerfile).")
     @Required
+    @Size(max = 128)
+    @ValidationRule(value = "self.matches('^[A-Za-z_][A-Za-z0-9_]*$')",
+            message = "build argument names are letters, digits and '_', not starting with a digit")
     private String name;
 
     @JsonPropertyDescription("Value of the build argument.")

@@ -4,22 +4,33 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** Maps a kernel (exact name or regular expression) to a ModuleLoader image. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "has(self.literal) != has(self.regexp)",
+        message = "set exactly one of literal and regexp")
 public class KernelMapping {
 
     @JsonPropertyDescription("Exact kernel version (as in a node's status.nodeInfo.kernelVersion, i.e. uname -r). "
             + "Set exactly one of literal and regexp.")
+    @Size(max = 256)
+    @ValidationRule(value = "self.size() > 0", message = "literal must not be empty")
     private String literal;
 
     @JsonPropertyDescription("RE2 regular expression matched against the kernel version; unanchored unless you anchor "
             + "it with ^ and $. Set exactly one of literal and regexp.")
+    @Size(max = 1024)
+    @ValidationRule(value = "self.size() > 0", message = "regexp must not be empty (use '.*' to match every kernel)")
     private String regexp;
 
     @JsonPropertyDescription("ModuleLoader image for the matching kernels. May use ${KERNEL_FULL_VERSION}, "
             + "${KERNEL_XYZ}, ${KERNEL_X}, ${KERNEL_Y}, ${KERNEL_Z}, ${MOD_NAME} and ${MOD_NAMESPACE}.")
     @Required
+    @Size(max = 1024)
+    @ValidationRule(value = "self.size() > 0", message = "containerImage must not be empty")
+    @ValidationRule(value = "!self.matches('\\\\s')", message = "containerImage must not contain white space")
     private String containerImage;
 
     @JsonPropertyDescription("In-cluster build settings for this mapping; override the Module's build field by field.")

@@ -1,6 +1,7 @@
 package io.kmm.api.v1alpha1;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -31,6 +32,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
         getDescription = "Targeted nodes running an available module loader pod")
 @AdditionalPrinterColumn(name = "Age", type = AdditionalPrinterColumn.Type.DATE,
         jsonPath = ".metadata.creationTimestamp")
+@ValidationRule(value = "self.metadata.name.size() <= 63",
+        message = "Module names are at most 63 characters: KMM puts the name in a label value")
 public class Module extends CustomResource<ModuleSpec, ModuleStatus> implements Namespaced {
 
     public static final String GROUP = "ooto.sigs.k8s.io";

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Toleration;
@@ -15,15 +16,23 @@ import io.fabric8.kubernetes.api.model.Volume;
 
 /** Desired state of a {@link Module}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "self.kernelMappings.all(m, (!has(m.build) && !has(self.build))"
+        + " || (has(m.build) && (has(m.build.dockerfile) || has(m.build.git)))"
+        + " || (has(self.build) && (has(self.build.dockerfile) || has(self.build.git))))",
+        message = "a kernel mapping that builds needs a source: set build.dockerfile or build.git in the mapping "
+                + "or in spec.build")
 public class ModuleSpec {
 
     @JsonPropertyDescription("Volumes made available to the module loader and device plugin pods. Mount them with "
             + "volumeMounts under moduleLoader and devicePlugin.")
+    @Size(max = 64)
     private List<Volume> additionalVolumes;
 
     @JsonPropertyDescription("Optional device plugin container. KMM runs it in one DaemonSet per Module on the nodes "
             + "where the module is loaded; the container is privileged and gets /var/lib/kubelet/device-plugins "
             + "mounted automatically. Its name is overwritten.")
+    @ValidationRule(value = "has(self.image) && self.image.size() > 0",
+            message = "devicePlugin.image is required: the device plugin runs its own image")
     private Container devicePlugin;
 
     @JsonPropertyDescription("Container that loads the kernel module (for example with modprobe). Its name is "
@@ -36,23 +45,33 @@ public class ModuleSpec {
     @JsonPropertyDescription("Kernel mappings, tried in order for each node's kernel: the first that matches chooses "
             + "the ModuleLoader image (and build settings) for that kernel.")
     @Required
-    @Size(min = 1)
+    @Size(min = 1, max = 128)
     private List<KernelMapping> kernelMappings;
 
     @JsonPropertyDescription("Node labels that select the nodes the module is loaded on (all must match). Values are "
             + "strings: quote booleans and numbers, e.g. \"true\".")
+    // Only size() here: a regular expression over map keys or values, which have no maxLength, would exceed the API
+    // server's CEL cost budget. The operator reports keys and values that are not valid labels in the status.
+    @Size(max = 64)
+    @ValidationRule(value = "self.all(k, k.size() <= 317 && self[k].size() <= 63)",
+            message = "selector keys are at most 317 characters (prefix/name) and values at most 63")
     private Map<String, String> selector;
 
     @JsonPropertyDescription("Service account the module loader and device plugin pods run as. Defaults to the "
             + "namespace's default service account.")
+    @Size(max = 253)
+    @ValidationRule(value = "self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')",
+            message = "serviceAccountName must be a ServiceAccount name: lowercase alphanumerics, '-' and '.'")
     private String serviceAccountName;
 
     @JsonPropertyDescription("Secret of type kubernetes.io/dockerconfigjson in the Module's namespace. Used as image "
             + "pull secret by the loader and device plugin pods, and for registry checks and pushes of in-cluster builds.")
+    @ValidationRule(value = "has(self.name) && self.name.size() > 0", message = "imageRepoSecret.name is required")
     private LocalObjectReference imageRepoSecret;
 
     @JsonPropertyDescription("Tolerations for the module loader and device plugin pods, e.g. to load a module on "
             + "tainted nodes.")
+    @Size(max = 64)
     private List<Toleration> tolerations;
 
     @JsonPropertyDescription("Default in-cluster build settings for every kernel mapping. A mapping's own build "
