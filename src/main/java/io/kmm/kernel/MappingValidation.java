@@ -35,11 +35,6 @@ public final class MappingValidation {
                     : INVALID_MODULE);
         }
 
-        /** Whether the problem concerns every pod of the Module, so that no DaemonSet may be written. */
-        public boolean blocksPods() {
-            return INVALID_VOLUME.equals(reason);
-        }
-
         @Override
         public String toString() {
             return field + ": " + message;
@@ -51,10 +46,7 @@ public final class MappingValidation {
 
     public static List<Problem> problems(ModuleSpec spec) {
         List<Problem> problems = new ArrayList<>();
-        if (spec.getModuleLoader() == null) {
-            problems.add(new Problem("spec.moduleLoader", "a moduleLoader container is required"));
-        }
-        volumeProblems(spec, problems);
+        problems.addAll(podProblems(spec));
         selectorProblems(spec, problems);
         List<KernelMapping> mappings = spec.getKernelMappings();
         if (mappings == null || mappings.isEmpty()) {
@@ -95,9 +87,15 @@ public final class MappingValidation {
         return problems;
     }
 
-    /** Problems that hold back every DaemonSet of the Module (loaders and device plugin). */
+    /**
+     * Problems that concern every pod of the Module (no loader container, a forbidden hostPath volume): they hold
+     * back every DaemonSet of the Module, loaders and device plugin.
+     */
     public static List<Problem> podProblems(ModuleSpec spec) {
         List<Problem> problems = new ArrayList<>();
+        if (spec.getModuleLoader() == null) {
+            problems.add(new Problem("spec.moduleLoader", "a moduleLoader container is required"));
+        }
         volumeProblems(spec, problems);
         return problems;
     }

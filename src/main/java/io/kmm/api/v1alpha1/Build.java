@@ -2,6 +2,7 @@ package io.kmm.api.v1alpha1;
 
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
@@ -13,6 +14,8 @@ import io.fabric8.kubernetes.api.model.LocalObjectReference;
  * How to build a ModuleLoader image in the cluster when the mapped image does not exist yet. The source is either
  * an inline Dockerfile or a Git repository that contains one.
  */
+// Unknown fields (a newer CRD than this operator) are ignored: failing on them would stop the Module informer.
+@JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "!(has(self.dockerfile) && has(self.git))",
         message = "set either dockerfile or git, not both")

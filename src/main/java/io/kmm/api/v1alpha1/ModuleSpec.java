@@ -3,6 +3,7 @@ package io.kmm.api.v1alpha1;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
@@ -15,6 +16,8 @@ import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.Volume;
 
 /** Desired state of a {@link Module}. */
+// Unknown fields (a newer CRD than this operator) are ignored: failing on them would stop the Module informer.
+@JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "self.kernelMappings.all(m, (!has(m.build) && !has(self.build))"
         + " || (has(m.build) && (has(m.build.dockerfile) || has(m.build.git)))"

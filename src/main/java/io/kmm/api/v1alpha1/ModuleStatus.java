@@ -3,12 +3,15 @@ package io.kmm.api.v1alpha1;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import io.fabric8.kubernetes.api.model.Condition;
 
 /** Observed state of a {@link Module}, written by the operator only. */
+// Unknown fields (a newer CRD than this operator) are ignored: failing on them would stop the Module informer.
+@JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ModuleStatus {
 

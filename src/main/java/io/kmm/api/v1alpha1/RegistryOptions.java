@@ -1,9 +1,12 @@
 package io.kmm.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /** How to talk to a registry during a build. */
+// Unknown fields (a newer CRD than this operator) are ignored: failing on them would stop the Module informer.
+@JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RegistryOptions {
 
