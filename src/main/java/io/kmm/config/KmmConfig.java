@@ -1,5 +1,7 @@
 package io.kmm.config;
 
+import java.time.Duration;
+
 import java.util.Optional;
 
 import io.kmm.meta.Labels;
@@ -85,6 +87,24 @@ public interface KmmConfig {
 
         /** The Lease's namespace; by default the operator's own (from its service account). */
         Optional<String> leaseNamespace();
+
+        /**
+         * How long a standby waits after the leader's last renewal before taking over: the fail-over time when the
+         * leader's pod dies.
+         */
+        @WithDefault("90s")
+        Duration leaseDuration();
+
+        /**
+         * How long the leader keeps trying to renew before it gives up and exits: an API outage shorter than this
+         * does not restart the operator. Must be shorter than lease-duration.
+         */
+        @WithDefault("75s")
+        Duration renewDeadline();
+
+        /** Interval between attempts to acquire or renew the Lease. */
+        @WithDefault("5s")
+        Duration retryPeriod();
     }
 
     interface Dev {

@@ -33,9 +33,11 @@ public class LeaderElection {
         // Losing the Lease ends the process (the pod restarts as a standby), except in tests, where the Quarkus
         // application is stopped and started again inside one JVM.
         boolean exitOnLostLease = LaunchMode.current() == LaunchMode.NORMAL;
-        return new LeaderElectionConfiguration(le.leaseName(), le.leaseNamespace().orElse(null),
-                LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
-                LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-                LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null, null, exitOnLostLease);
+        if (le.renewDeadline().compareTo(le.leaseDuration()) >= 0) {
+            throw new IllegalArgumentException("kmm.leader-election.renew-deadline (" + le.renewDeadline()
+                    + ") must be shorter than kmm.leader-election.lease-duration (" + le.leaseDuration() + ")");
+        }
+        return new LeaderElectionConfiguration(le.leaseName(), le.leaseNamespace().orElse(null), le.leaseDuration(),
+                le.renewDeadline(), le.retryPeriod(), null, null, exitOnLostLease);
     }
 }

@@ -1,0 +1,183 @@
+package io.kmm.process;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The packaged operator ({@code target/quarkus-app/quarkus-run.jar}, prod profile) running as its own process
+ * against an API server on 127.0.0.1, as in a pod: used by the start-up benchmark and the process-level fault tests.
+ * Its output is kept (and can be searched, e.g. for secrets that must not be logged).
+ */
+public final class OperatorProcess implements AutoCloseable {
+
+    private static final Pattern STARTED = Pattern.compile("started in ([0-9.]+)s");
+
+    private final Process process;
+    private final int port;
+    private final long launchedNanos;
+    private final StringBuilder output = new StringBuilder();
+    private final CompletableFuture<Double> startedIn = new CompletableFuture<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    private OperatorProcess(Process process, int port, long launchedNanos) {
+        this.process = process;
+        this.port = port;
+        this.launchedNanos = launchedNanos;
+        Thread reader = new Thread(() -> read(process.getInputStream()), "operator-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** The packaged application's directory: {@code bench.app} or {@code target/quarkus-app}. */
+    public static Path app() {
+        Path app = Path.of(System.getProperty("bench.app", "target/quarkus-app")).toAbsolutePath();
+        if (!Files.isRegularFile(app.resolve("quarkus-run.jar"))) {
+            throw new IllegalStateException(app.resolve("quarkus-run.jar") + " not found: run ./mvnw package first");
+        }
+        return app;
+    }
+
+    /** The {@code java} of this JVM, or {@code bench.java}. */
+    public static String java() {
+        return System.getProperty("bench.java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /**
+     * @param jvmOptions e.g. {@code -XX:SharedArchiveFile=app-cds.jsa}
+     * @param properties system properties for the operator (its configuration)
+     */
+    public static OperatorProcess launch(String java, Path app, String apiServerUrl, List<String> jvmOptions,
+            Map<String, String> properties) throws IOException {
+        int port = freePort();
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        command.addAll(jvmOptions);
+        command.add("-Dquarkus.http.host=127.0.0.1");
+        command.add("-Dquarkus.http.port=" + port);
+        command.add("-Dquarkus.kubernetes-client.api-server-url=" + apiServerUrl);
+        command.add("-Dquarkus.kubernetes-client.trust-certs=true");
+        properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.addAll(List.of("-jar", "quarkus-run.jar"));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(app.toFile()).redirectErrorStream(true);
+        builder.environment().remove("KUBECONFIG");
+        long launched = System.nanoTime();
+        return new OperatorProcess(builder.start(), port, launched);
+    }
+
+    /** Waits until {@code /q/health/ready} answers 200; fails when the process exits first. */
+    public double awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the operator exited with " + process.exitValue() + ":\n" + output());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the operator was not ready within " + timeout + ":\n" + output());
+            }
+            if (health("ready") == 200) {
+                return (System.nanoTime() - launchedNanos) / 1e9;
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** HTTP status of {@code /q/health/<probe>}, or -1 when nothing answers. */
+    public int health(String probe) throws InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/" + probe))
+                .timeout(Duration.ofSeconds(2)).build();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** Quarkus's own "started in" figure. */
+    public double startedInSeconds() throws Exception {
+        return startedIn.get(10, TimeUnit.SECONDS);
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Resident set size in KiB (Linux), 0 when unknown. */
+    public long rssKib() throws IOException {
+        Path status = Path.of("/proc", Long.toString(process.pid()), "status");
+        if (!Files.isReadable(status)) {
+            return 0;
+        }
+        try (Stream<String> lines = Files.lines(status)) {
+            return lines.filter(l -> l.startsWith("VmRSS:")).map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
+                    .findFirst().orElse(0L);
+        }
+    }
+
+    /** Everything the operator printed so far. */
+    public String output() {
+        synchronized (output) {
+            return output.toString();
+        }
+    }
+
+    /** SIGKILL, as when a node dies or the OOM killer strikes: no shutdown hooks. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(20, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+
+    private void read(InputStream in) {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                synchronized (output) {
+                    output.append(line).append('\n');
+                }
+                Matcher m = STARTED.matcher(line);
+                if (m.find()) {
+                    startedIn.complete(Double.parseDouble(m.group(1)));
+                }
+            }
+        } catch (IOException ended) {
+            // process gone
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
