@@ -3,10 +3,14 @@ package io.kmm.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 
@@ -82,6 +86,94 @@ class BadModulesTest extends ClusterTestBase {
         assertThat(client.resources(Module.class).inNamespace(BadModules.NAMESPACE).list().getItems())
                 .allSatisfy(m -> assertThat(client.getKubernetesSerialization().asJson(m.getStatus()))
                         .doesNotContain("s3cret").doesNotContain("not json"));
+    }
+
+    @Test
+    void modulesWaitingForAHangingRegistryDoNotHoldUpOthers() throws Exception {
+        // A registry that accepts connections and never answers: each check takes the full kmm.registry.timeout.
+        try (ServerSocket blackHole = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> accepted = new CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(blackHole.accept());
+                    }
+                } catch (Exception closed) {
+                    // test over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            Map<String, String> pool = Map.of("pool", "hanging");
+            cluster.addNode("hanging-1", BadModules.KERNEL, pool);
+            for (int i = 0; i < 30; i++) {
+                var mapping = io.kmm.TestModules.regexp("^5\\.14\\.",
+                        "127.0.0.1:" + blackHole.getLocalPort() + "/vendor/hang" + i + ":${KERNEL_FULL_VERSION}");
+                io.kmm.api.v1alpha1.Build build = new io.kmm.api.v1alpha1.Build();
+                build.setDockerfile("FROM scratch");
+                mapping.setBuild(build);
+                cluster.apply(io.kmm.TestModules.module("hanging", "hang-" + i, pool, mapping));
+            }
+            await().atMost(Cluster.TIMEOUT).until(() -> accepted.size() >= 30); // all 30 are waiting now
+            cluster.apply(io.kmm.TestModules.module("hanging", "good", pool,
+                    io.kmm.TestModules.regexp("^5\\.14\\.", "quay.io/vendor/good:${KERNEL_FULL_VERSION}")));
+
+            await().atMost(Cluster.TIMEOUT).until(() -> cluster.loaders("hanging", "good").size() == 1);
+            assertThat(java.util.stream.IntStream.range(0, 30).mapToObj(i -> cluster.module("hanging", "hang-" + i))
+                    .filter(m -> m.getStatus() != null && m.getStatus().getConditions() != null
+                            && !m.getStatus().getConditions().isEmpty()).count())
+                    .as("the good Module rolled out while all 30 were still waiting for the registry").isZero();
+            accepted.forEach(socket -> {
+                try {
+                    socket.close();
+                } catch (java.io.IOException ignored) {
+                    // closing
+                }
+            });
+        }
+    }
+
+    @Test
+    void oddKernelsAndHostileRegexpsAreHandled() {
+        Map<String, String> pool = Map.of("pool", "odd");
+        String plus = "6.8.0-rc1+";
+        String longOne = "5.14.0-284.11.1.el9_2.x86_64+debug-" + "x".repeat(200);
+        String symbols = "6.1.0#vendor@build~1";
+        cluster.addNode("odd-plus", plus, pool);
+        cluster.addNode("odd-long", longOne, pool);
+        cluster.addNode("odd-symbols", symbols, pool);
+        cluster.addNode("odd-normal", "6.1.0-13-amd64", pool);
+
+        // Hostile regexps (exponential for a backtracking engine) before a catch-all with a fixed tag.
+        long started = System.nanoTime();
+        cluster.apply(io.kmm.TestModules.module("odd", "hostile", pool,
+                io.kmm.TestModules.regexp("^(a+)+$", "quay.io/vendor/never:1"),
+                io.kmm.TestModules.regexp("^(x+x+)+y$", "quay.io/vendor/never:2"),
+                io.kmm.TestModules.regexp("(.*a){20}", "quay.io/vendor/never:3"),
+                io.kmm.TestModules.regexp(".*", "quay.io/vendor/odd:fixed")));
+        // ${KERNEL_FULL_VERSION} of these kernels makes no valid tag: reported, the other kernels still load.
+        cluster.apply(io.kmm.TestModules.module("odd", "tagged", pool,
+                io.kmm.TestModules.regexp(".*", "quay.io/vendor/odd:${KERNEL_FULL_VERSION}")));
+
+        await().atMost(Cluster.TIMEOUT).until(() -> cluster.loaders("odd", "hostile").size() == 4);
+        System.out.printf("4 kernels (3 odd) through 3 hostile regexps: loaders after %d ms%n",
+                (System.nanoTime() - started) / 1_000_000);
+        assertThat(cluster.loaders("odd", "hostile")).allSatisfy(ds -> {
+            assertThat(ds.getMetadata().getName()).hasSizeLessThanOrEqualTo(63);
+            assertThat(ds.getSpec().getTemplate().getSpec().getNodeSelector().values())
+                    .allSatisfy(v -> assertThat(io.kmm.meta.LabelValues.isValid(v)).isTrue());
+        });
+        await().atMost(Cluster.TIMEOUT).untilAsserted(() -> {
+            Condition degraded = Conditions.find(cluster.module("odd", "tagged").getStatus().getConditions(),
+                    Conditions.DEGRADED).orElseThrow();
+            assertThat(degraded.getReason()).isEqualTo("InvalidKernelMapping");
+            assertThat(degraded.getMessage()).contains("\"quay.io/vendor/odd:6.8.0-rc1+\" is not a valid image reference")
+                    .contains("kernels: ");
+        });
+        // The kernel whose version makes a valid tag gets its loader all the same.
+        await().atMost(Cluster.TIMEOUT).until(() -> cluster.loaders("odd", "tagged").size() == 1);
+        assertThat(cluster.loaders("odd", "tagged").get(0).getSpec().getTemplate().getSpec().getContainers().get(0)
+                .getImage()).isEqualTo("quay.io/vendor/odd:6.1.0-13-amd64");
     }
 
     private static String b64(String s) {
