@@ -162,4 +162,61 @@ class KernelMapperTest {
         assertThat(MappingValidation.problems(spec)).extracting(MappingValidation.Problem::field)
                 .containsExactly("spec.moduleLoader", "spec.kernelMappings");
     }
+
+    @Test
+    void buildSourcesAreCheckedOnTheMergedSettings() {
+        ModuleSpec spec = new ModuleSpec();
+        spec.setModuleLoader(new io.fabric8.kubernetes.api.model.Container());
+        KernelMapping onlyArgs = regexp(".*", "img");
+        Build args = new Build();
+        args.setBuildArgs(List.of(new io.kmm.api.v1alpha1.BuildArg("A", "1")));
+        onlyArgs.setBuild(args);
+        spec.setKernelMappings(List.of(onlyArgs));
+        KernelResolution r = new KernelMapper("m", "ns", spec).resolve("6.1.0");
+        assertThat(r).isInstanceOfSatisfying(KernelResolution.Invalid.class, i -> {
+            assertThat(i.reason()).isEqualTo("InvalidBuild");
+            assertThat(i.field()).isEqualTo("spec.kernelMappings[0].build");
+            assertThat(i.message()).startsWith("no build source");
+        });
+        assertThat(MappingValidation.problems(spec)).extracting(MappingValidation.Problem::reason)
+                .containsExactly("InvalidBuild");
+
+        // The Module's build supplies the source: fine. A Git source without URL there is named there.
+        Build moduleBuild = new Build();
+        moduleBuild.setGit(new io.kmm.api.v1alpha1.GitSource());
+        spec.setBuild(moduleBuild);
+        assertThat(MappingValidation.problems(spec)).extracting(MappingValidation.Problem::toString)
+                .containsExactly("spec.build.git.url: a Git build needs a URL (git.url)");
+        moduleBuild.getGit().setUrl("https://example.com/vendor/driver.git");
+        assertThat(MappingValidation.problems(spec)).isEmpty();
+        assertThat(new KernelMapper("m", "ns", spec).resolve("6.1.0")).isInstanceOf(KernelResolution.Resolved.class);
+    }
+
+    @Test
+    void anImageThatIsNoReferenceForAKernelIsNamed() {
+        KernelResolution r = mapper(regexp(".*", "quay.io/v/m:${KERNEL_FULL_VERSION}")).resolve("6.8.0-rc1+");
+        assertThat(r).isInstanceOfSatisfying(KernelResolution.Invalid.class, i -> {
+            assertThat(i.field()).isEqualTo("spec.kernelMappings[0].containerImage");
+            assertThat(i.message()).startsWith("\"quay.io/v/m:6.8.0-rc1+\" is not a valid image reference");
+        });
+        assertThat(mapper(regexp(".*", "quay.io/v/m:${KERNEL_FULL_VERSION}")).resolve("6.8.0-rc1"))
+                .isInstanceOf(KernelResolution.Resolved.class);
+    }
+
+    @Test
+    void forbiddenVolumesAndUnmatchableSelectorsAreReported() {
+        ModuleSpec spec = new ModuleSpec();
+        spec.setModuleLoader(new io.fabric8.kubernetes.api.model.Container());
+        spec.setKernelMappings(List.of(regexp(".*", "img")));
+        spec.setAdditionalVolumes(List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName("fw")
+                .withNewHostPath().withPath("/lib/firmware").endHostPath().build(),
+                new io.fabric8.kubernetes.api.model.VolumeBuilder().withName("etc").withNewHostPath().withPath("/etc")
+                        .endHostPath().build()));
+        spec.setSelector(java.util.Map.of("role", "gpu nodes"));
+        assertThat(MappingValidation.problems(spec)).extracting(MappingValidation.Problem::field,
+                MappingValidation.Problem::reason).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("spec.additionalVolumes[1].hostPath.path", "InvalidVolume"),
+                        org.assertj.core.groups.Tuple.tuple("spec.selector[role]", "InvalidModule"));
+        assertThat(MappingValidation.podProblems(spec)).hasSize(1);
+    }
 }

@@ -122,4 +122,25 @@ class ModulePlanTest {
         assertThat(removed.delete()).singleElement()
                 .satisfies(ds -> assertThat(ds.getMetadata().getName()).isEqualTo("mod-device-plugin"));
     }
+
+    @Test
+    void aForbiddenHostPathHoldsEveryDaemonSetAsItIs() {
+        Module m = sample();
+        m.getSpec().setDevicePlugin(new io.fabric8.kubernetes.api.model.ContainerBuilder().withName("dp")
+                .withImage("dp:1").build());
+        SelectedNodes nodes = nodes("5.4.0-1054-gke");
+        List<DaemonSet> existing = apply(ModulePlan.compute(m, nodes, List.of(), Labels.KERNEL_VERSION), List.of());
+        assertThat(existing).hasSize(2); // loader + device plugin
+
+        // The Module now mounts /etc and changes its image: nothing is written, nothing deleted.
+        m.getSpec().setAdditionalVolumes(List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName("etc")
+                .withNewHostPath().withPath("/etc").endHostPath().build()));
+        m.getSpec().getKernelMappings().get(1).setContainerImage("img:v2-${KERNEL_FULL_VERSION}");
+        ModulePlan held = ModulePlan.compute(m, nodes, existing, Labels.KERNEL_VERSION);
+        assertThat(held.isNoop()).isTrue();
+        assertThat(held.devicePluginName()).isNotNull();
+
+        // Nothing existed yet: nothing is created.
+        assertThat(ModulePlan.compute(m, nodes, List.of(), Labels.KERNEL_VERSION).isNoop()).isTrue();
+    }
 }
