@@ -28,6 +28,7 @@ import io.kmm.api.v1alpha1.Build;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.meta.Labels;
 import io.kmm.module.Conditions;
+import io.kmm.registry.TestRegistry;
 
 /**
  * Faults a production cluster has, against the packaged operator running as its own process (prod profile, leader
@@ -87,6 +88,8 @@ class OperatorFaultsIT {
                 await().atMost(Duration.ofSeconds(30)).until(() -> "True".equals(condition(c, "mod", "Ready")));
                 await().atMost(Duration.ofSeconds(30)).until(() -> "RegistryCheckFailed".equals(reason(c, "private"))
                         && "RegistryCheckFailed".equals(reason(c, "garbled")));
+                assertThat(message(c, "private")).contains("127.0.0.1:1").doesNotContain("NoClassDefFoundError");
+                assertThat(message(c, "garbled")).contains("Secret faults/garbled (spec.imageRepoSecret) is malformed");
 
                 // --- The API server goes away for a minute. Meanwhile an administrator (who still gets through)
                 // changes the Module and adds a node with a new kernel.
@@ -174,9 +177,9 @@ class OperatorFaultsIT {
     }
 
     @Test
-    void aKillInTheMiddleOfARolloutLeavesNoDuplicates() throws Exception {
+    void aKillInTheMiddleOfARolloutAndABuildLeavesNoDuplicates() throws Exception {
         int kernels = 20;
-        try (FaultyApiServer api = new FaultyApiServer()) {
+        try (FaultyApiServer api = new FaultyApiServer(); TestRegistry registry = TestRegistry.anonymous()) {
             KubernetesClient c = api.client();
             for (int i = 0; i < kernels; i++) {
                 c.nodes().resource(TestModules.node("node-" + i, "6.1." + i + "-1-amd64", POOL)).create();
@@ -187,12 +190,27 @@ class OperatorFaultsIT {
                 c.resource(module(NS, name, POOL, regexp("^6\\.1\\.", "quay.io/vendor/" + name + ":${KERNEL_XYZ}")))
                         .create();
             }
+            // And one kernel whose image is not in the (real, local) registry: the operator starts a Kaniko build.
+            c.nodes().resource(TestModules.node("node-build", "6.2.0-build", Map.of("pool", "build"))).create();
+            Module built = module(NS, "built", Map.of("pool", "build"),
+                    regexp("-build$", registry.host() + "/vendor/built:${KERNEL_FULL_VERSION}"));
+            building(built).getSpec().getKernelMappings().get(0).getBuild()
+                    .setPush(new io.kmm.api.v1alpha1.RegistryOptions(true));
+            built.getSpec().getKernelMappings().get(0).getBuild().setPull(new io.kmm.api.v1alpha1.RegistryOptions(true));
+            c.resource(built).create();
             int before;
             try (OperatorProcess operator = OperatorProcess.launch(OperatorProcess.java(), OperatorProcess.app(),
                     api.url(), List.of(), operatorConfig())) {
                 operator.awaitReady(Duration.ofSeconds(60));
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
-                        .until(() -> loaders(c, "first").size() + loaders(c, "second").size() >= 5);
+                try {
+                    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                            .until(() -> loaders(c, "first").size() + loaders(c, "second").size() >= 5
+                                    && buildJobs(c).size() == 1);
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError("DaemonSets " + (loaders(c, "first").size() + loaders(c, "second")
+                            .size()) + ", build Jobs " + buildJobs(c).size() + "; operator output:\n"
+                            + operator.output(), e);
+                }
                 operator.kill();
                 before = loaders(c, "first").size() + loaders(c, "second").size();
             }
@@ -213,9 +231,21 @@ class OperatorFaultsIT {
                 assertThat(posts).as("each DaemonSet created once: the restarted operator found the others")
                         .hasSize(2 * kernels);
                 assertThat(c.apps().daemonSets().inNamespace(NS).list().getItems()).hasSize(2 * kernels);
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    Module m = c.resources(Module.class).inNamespace(NS).withName("built").get();
+                    return m.getStatus() != null && m.getStatus().getKernels().size() == 1
+                            && m.getStatus().getKernels().get(0).getBuild() != null;
+                });
+                assertThat(buildJobs(c)).as("the running build was adopted, not started again").hasSize(1);
+                assertThat(api.requests().stream().filter(r -> r.startsWith("POST /apis/batch/v1/namespaces/" + NS
+                        + "/jobs"))).hasSize(1);
                 assertThat(operator.isAlive()).isTrue();
             }
         }
+    }
+
+    private static List<io.fabric8.kubernetes.api.model.batch.v1.Job> buildJobs(KubernetesClient c) {
+        return c.batch().v1().jobs().inNamespace(NS).withLabel(Labels.ROLE, Labels.ROLE_BUILD).list().getItems();
     }
 
     private static Module building(Module m) {
@@ -255,6 +285,12 @@ class OperatorFaultsIT {
         return m == null || m.getStatus() == null ? null
                 : Conditions.find(m.getStatus().getConditions(), Conditions.DEGRADED).map(x -> x.getReason())
                         .orElse(null);
+    }
+
+    private static String message(KubernetesClient c, String module) {
+        Module m = c.resources(Module.class).inNamespace(NS).withName(module).get();
+        return Conditions.find(m.getStatus().getConditions(), Conditions.DEGRADED).map(x -> x.getMessage())
+                .orElse(null);
     }
 
     private static String kernelLabel(KubernetesClient c, String node) {
