@@ -112,6 +112,11 @@ public final class OperatorProcess implements AutoCloseable {
         }
     }
 
+    /** {@code http://127.0.0.1:<port>/}: the operator's HTTP endpoints (health, metrics). */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port + "/";
+    }
+
     /** Quarkus's own "started in" figure. */
     public double startedInSeconds() throws Exception {
         return startedIn.get(10, TimeUnit.SECONDS);

@@ -1,0 +1,309 @@
+package io.kmm.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kmm.TestModules;
+import io.kmm.meta.Labels;
+import io.kmm.process.OperatorProcess;
+
+/**
+ * The scale benchmark (docs/performance.md): the packaged operator as its own process, with the heap of the shipped
+ * Deployment, against {@link IndexedApiServer} in this JVM. Loads N nodes over K kernels, creates M Modules whose
+ * mappings match every kernel, and prints per phase the time to converge and the requests the operator sent, by verb
+ * and resource, next to the floor; then a steady state with node heartbeats, a fleet-wide kernel upgrade, and the
+ * operator's heap after a full GC and RSS. Prints figures, asserts only that everything converges.
+ *
+ * <p>{@code ./mvnw -q exec:java@scale-benchmark -Dbench.nodes=5000 -Dbench.kernels=20 -Dbench.modules=100
+ * -Dbench.steady-seconds=60}; without properties 50 nodes, 5 kernels, 2 Modules, 3 s (what CI runs).
+ */
+public final class ScaleBenchmark {
+
+    static final int NODES = Integer.getInteger("bench.nodes", 50);
+    static final int KERNELS = Integer.getInteger("bench.kernels", 5);
+    static final int MODULES = Integer.getInteger("bench.modules", 2);
+    static final int STEADY_SECONDS = Integer.getInteger("bench.steady-seconds", 3);
+    static final Duration CONVERGE = Duration.ofMinutes(Long.getLong("bench.timeout-minutes", 10));
+    static final String HEAP = System.getProperty("bench.heap", "-Xmx384m");
+    static final String NS = "bench";
+    static final String OPERATOR_AGENT = "kmm-operator";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final StringBuilder report = new StringBuilder();
+    private final IndexedApiServer api;
+    private final KubernetesClient client;
+    private Map<String, Long> lastCounts = Map.of();
+
+    private ScaleBenchmark(IndexedApiServer api) {
+        this.api = api;
+        this.client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(api.url())
+                .withUserAgent("kmm-bench").withNamespace(NS).build()).build();
+    }
+
+    public static void main(String[] args) {
+        int exit = 0;
+        try (IndexedApiServer api = new IndexedApiServer()) {
+            new ScaleBenchmark(api).run();
+        } catch (Throwable e) {
+            e.printStackTrace();
+            exit = 1;
+        }
+        System.exit(exit); // Vert.x and the client leave non-daemon threads behind
+    }
+
+    static String kernel(int k, int generation) {
+        return "6." + generation + "." + k + "-bench";
+    }
+
+    private void run() throws Exception {
+        line("KMM scale benchmark: %d nodes, %d kernels, %d Modules; operator %s (%s), %d cores", NODES, KERNELS,
+                MODULES, HEAP, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+        try (InputStream crd = Files.newInputStream(Path.of("kubernetes/crd/modules.ooto.sigs.k8s.io-v1.yml"))) {
+            client.resource(client.getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class)).create();
+        }
+        ConcurrentHashMap<String, Integer> loaders = new ConcurrentHashMap<>();
+        ConcurrentHashMap<String, Long> createdAt = new ConcurrentHashMap<>();
+        ConcurrentHashMap<String, Long> completeAt = new ConcurrentHashMap<>();
+        api.inspect(s -> {
+            s.listen("apps", "daemonsets", (type, ds) -> {
+                String module = ds.path("metadata").path("labels").path(Labels.MODULE_NAME).asText();
+                if (type.equals("ADDED")) {
+                    if (loaders.merge(module, 1, Integer::sum) == KERNELS) {
+                        completeAt.putIfAbsent(module, System.nanoTime());
+                    }
+                } else if (type.equals("DELETED")) {
+                    loaders.merge(module, -1, Integer::sum);
+                }
+            });
+            return null;
+        });
+
+        try (OperatorProcess operator = OperatorProcess.launch(OperatorProcess.java(), OperatorProcess.app(),
+                api.url(), List.of(HEAP), Map.of("kmm.leader-election.enabled", "false"))) {
+            operator.awaitReady(Duration.ofSeconds(60));
+            counts(); // forget start-up
+
+            // 1. Nodes appear (as kubelets register them) and are labelled.
+            long t = System.nanoTime();
+            api.inspect(s -> {
+                for (int i = 0; i < NODES; i++) {
+                    s.create("", "v1", "nodes", node("bench-" + i, kernel(i % KERNELS, 1)));
+                }
+                return null;
+            });
+            await(() -> labelled(1) == NODES);
+            line("node labelling: all %d nodes labelled %.2f s after the first was created", NODES, secs(t));
+            requests("  requests", "floor: " + NODES + " node patches");
+
+            // 2. Modules roll out.
+            t = System.nanoTime();
+            for (int m = 0; m < MODULES; m++) {
+                createdAt.put("mod-" + m, System.nanoTime());
+                client.resource(TestModules.module(NS, "mod-" + m, Map.of("pool", "bench"),
+                        TestModules.regexp("-bench$", "registry.example.com/mod-" + m + ":${KERNEL_FULL_VERSION}")))
+                        .create();
+            }
+            double created = secs(t);
+            await(() -> completeAt.size() == MODULES);
+            line("rollout: %d Modules created in %.2f s; all %d loader DaemonSets exist %.2f s after the first Module",
+                    MODULES, created, MODULES * KERNELS, secs(t));
+            List<Double> latencies = createdAt.entrySet().stream()
+                    .map(e -> (completeAt.get(e.getKey()) - e.getValue()) / 1e9).sorted().toList();
+            line("rollout: per Module, creation to all its %d DaemonSets: median %.3f s, max %.3f s", KERNELS,
+                    latencies.get(latencies.size() / 2), latencies.get(latencies.size() - 1));
+            await(() -> statusesCurrent(1));
+            line("rollout: every Module's status shows %d targeted nodes %.2f s after the first Module", NODES,
+                    secs(t));
+            requests("  requests", "floor: " + MODULES * KERNELS + " DaemonSet creates + " + MODULES
+                    + " status writes");
+
+            // 3. Steady state, with node heartbeats (status changes that touch neither kernel nor labels).
+            double reconcilesBefore = reconciles(operator);
+            int heartbeats = Math.min(NODES, 100);
+            api.inspect(s -> {
+                for (int i = 0; i < heartbeats; i++) {
+                    s.writeStatus("", "nodes", null, "bench-" + i, status -> status.putArray("conditions").addObject()
+                            .put("type", "Ready").put("status", "True")
+                            .put("lastHeartbeatTime", java.time.Instant.now().toString()));
+                }
+                return null;
+            });
+            Thread.sleep(STEADY_SECONDS * 1000L);
+            Map<String, Long> steady = counts();
+            line("steady state: %d s, %d node heartbeats: %d reconciles (%d since start); operator requests: %s",
+                    STEADY_SECONDS, heartbeats, (long) (reconciles(operator) - reconcilesBefore),
+                    (long) reconciles(operator), steady.isEmpty() ? "none" : steady);
+
+            // 4. Fleet-wide kernel upgrade: every kubelet reports a new kernel.
+            t = System.nanoTime();
+            api.inspect(s -> {
+                for (int i = 0; i < NODES; i++) {
+                    String kernel = kernel(i % KERNELS, 2);
+                    s.writeStatus("", "nodes", null, "bench-" + i, status -> ((ObjectNode) status.get("nodeInfo"))
+                            .put("kernelVersion", kernel));
+                }
+                return null;
+            });
+            await(() -> labelled(2) == NODES);
+            line("upgrade: all %d nodes relabelled %.2f s after the kubelets reported their new kernels", NODES,
+                    secs(t));
+            await(() -> upgraded());
+            line("upgrade: loader DaemonSets converged (new created, old deleted) after %.2f s", secs(t));
+            await(() -> statusesCurrent(2));
+            line("upgrade: every Module's status current after %.2f s", secs(t));
+            requests("  requests", "floor: " + NODES + " node patches + " + 2 * MODULES * KERNELS
+                    + " DaemonSet creates/deletes + status writes");
+
+            // 5. The operator's memory.
+            line("memory: operator heap used after a full GC %d MiB, RSS %d MiB (process %d, %s)",
+                    heapAfterGc(operator) >> 20, operator.rssKib() >> 10, operator.pid(), HEAP);
+        }
+        System.out.println("\n" + report);
+    }
+
+    // ---------------------------------------------------------------- the cluster as the benchmark sees it
+
+    private static ObjectNode node(String name, String kernel) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("apiVersion", "v1").put("kind", "Node");
+        n.putObject("metadata").put("name", name).putObject("labels").put("pool", "bench");
+        n.putObject("status").putObject("nodeInfo").put("kernelVersion", kernel);
+        return n;
+    }
+
+    private long labelled(int generation) throws Exception {
+        return api.inspect(s -> s.list("", "nodes", n -> n.path("metadata").path("labels")
+                .path(Labels.KERNEL_VERSION).asText("").startsWith("6." + generation + ".")).size());
+    }
+
+    private boolean upgraded() throws Exception {
+        return api.inspect(s -> {
+            List<ObjectNode> ds = s.list("apps", "daemonsets", d -> d.path("metadata").path("labels")
+                    .path(Labels.ROLE).asText().equals(Labels.ROLE_MODULE_LOADER));
+            return ds.size() == MODULES * KERNELS && ds.stream().allMatch(d -> d.path("metadata").path("labels")
+                    .path(Labels.KERNEL_VERSION).asText().startsWith("6.2."));
+        });
+    }
+
+    private boolean statusesCurrent(int generation) throws Exception {
+        return api.inspect(s -> {
+            List<ObjectNode> modules = s.list("ooto.sigs.k8s.io", "modules", m -> true);
+            return modules.size() == MODULES && modules.stream().allMatch(m -> {
+                var status = m.path("status");
+                if (status.path("targetedNodes").asInt(-1) != NODES || status.path("kernels").size() != KERNELS) {
+                    return false;
+                }
+                for (var k : status.path("kernels")) {
+                    if (!k.path("kernel").asText().startsWith("6." + generation + ".")
+                            || k.path("daemonSet").asText("").isEmpty()) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+        });
+    }
+
+    // ---------------------------------------------------------------- measurements
+
+    /** The operator's requests since the last call, "VERB resource" to count. */
+    private Map<String, Long> counts() {
+        Map<String, Long> now = api.counts(OPERATOR_AGENT);
+        Map<String, Long> delta = new TreeMap<>();
+        now.forEach((k, v) -> {
+            long d = v - lastCounts.getOrDefault(k, 0L);
+            if (d > 0) {
+                delta.put(k, d);
+            }
+        });
+        lastCounts = now;
+        return delta;
+    }
+
+    private void requests(String label, String floor) {
+        Map<String, Long> delta = counts();
+        Map<String, Long> writes = new TreeMap<>();
+        delta.forEach((k, v) -> {
+            if (!k.startsWith("GET") && !k.startsWith("WATCH")) {
+                writes.put(k, v);
+            }
+        });
+        long total = writes.values().stream().mapToLong(Long::longValue).sum();
+        line("%s: %d writes %s (%s); all requests: %s", label, total, writes, floor, delta);
+    }
+
+    private static double reconciles(OperatorProcess operator) throws Exception {
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(operator.baseUrl() + "q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        double sum = 0;
+        for (String line : metrics.body().split("\n")) {
+            if (line.startsWith("operator_sdk_reconciliations_started_total") && line.contains("Module")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    private static long heapAfterGc(OperatorProcess operator) throws IOException, InterruptedException {
+        String jcmd = Path.of(OperatorProcess.java()).resolveSibling("jcmd").toString();
+        for (int i = 0; i < 2; i++) {
+            new ProcessBuilder(jcmd, Long.toString(operator.pid()), "GC.run").redirectErrorStream(true).start()
+                    .waitFor();
+        }
+        Process info = new ProcessBuilder(jcmd, Long.toString(operator.pid()), "GC.heap_info").redirectErrorStream(true)
+                .start();
+        String out = new String(info.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        info.waitFor();
+        Matcher used = Pattern.compile("used (\\d+)K").matcher(out);
+        if (!used.find()) {
+            throw new IllegalStateException("cannot read the heap from jcmd: " + out);
+        }
+        return Long.parseLong(used.group(1)) * 1024;
+    }
+
+    private static void await(BooleanSupplierWithException condition) throws Exception {
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("did not converge within " + CONVERGE);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    @FunctionalInterface
+    private interface BooleanSupplierWithException {
+        boolean getAsBoolean() throws Exception;
+    }
+
+    private void line(String format, Object... args) {
+        String text = String.format(format, args);
+        report.append(text).append('\n');
+        System.out.println("[bench] " + text);
+    }
+
+    private static double secs(long start) {
+        return (System.nanoTime() - start) / 1e9;
+    }
+}
