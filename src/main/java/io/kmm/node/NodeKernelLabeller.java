@@ -49,8 +49,9 @@ public class NodeKernelLabeller implements Reconciler<Node> {
             return UpdateControl.noUpdate();
         }
         String patch = Serialization.asJson(Map.of("metadata", Map.of("labels", Map.of(Labels.KERNEL_VERSION, wanted))));
-        context.getClient().nodes().withName(node.getMetadata().getName())
-                .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        // resource(node), not withName(name): with the object at hand the client sends only the PATCH; by name it
+        // GETs the node first (one extra request per label, measured by the scale benchmark).
+        context.getClient().nodes().resource(node).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
         metrics.nodeLabelUpdated();
         LOG.infof("node %s: kernel %s, label %s=%s (was %s)", node.getMetadata().getName(), kernel.get(),
                 Labels.KERNEL_VERSION, wanted, current);

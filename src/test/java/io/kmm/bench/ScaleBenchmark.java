@@ -132,13 +132,28 @@ public final class ScaleBenchmark {
                     .map(e -> (completeAt.get(e.getKey()) - e.getValue()) / 1e9).sorted().toList();
             line("rollout: per Module, creation to all its %d DaemonSets: median %.3f s, max %.3f s", KERNELS,
                     latencies.get(latencies.size() / 2), latencies.get(latencies.size() - 1));
-            await(() -> statusesCurrent(1));
+            await(() -> statusesCurrent(1, MODULES));
             line("rollout: every Module's status shows %d targeted nodes %.2f s after the first Module", NODES,
                     secs(t));
             requests("  requests", "floor: " + MODULES * KERNELS + " DaemonSet creates + " + MODULES
                     + " status writes");
 
+            // 2b. One more Module on a settled cluster: what a user waits for.
+            Thread.sleep(2000);
+            counts();
+            t = System.nanoTime();
+            createdAt.put("single", System.nanoTime());
+            client.resource(TestModules.module(NS, "single", Map.of("pool", "bench"),
+                    TestModules.regexp("-bench$", "registry.example.com/single:${KERNEL_FULL_VERSION}"))).create();
+            await(() -> completeAt.containsKey("single"));
+            line("one more Module on a settled cluster: all its %d DaemonSets %.3f s after its creation", KERNELS,
+                    (completeAt.get("single") - createdAt.get("single")) / 1e9);
+            await(() -> statusesCurrent(1, MODULES + 1));
+            requests("  requests", "floor: " + KERNELS + " DaemonSet creates + 1 status write");
+
             // 3. Steady state, with node heartbeats (status changes that touch neither kernel nor labels).
+            Thread.sleep(2000); // let the last status writes' own events settle
+            counts();
             double reconcilesBefore = reconciles(operator);
             int heartbeats = Math.min(NODES, 100);
             api.inspect(s -> {
@@ -170,9 +185,9 @@ public final class ScaleBenchmark {
                     secs(t));
             await(() -> upgraded());
             line("upgrade: loader DaemonSets converged (new created, old deleted) after %.2f s", secs(t));
-            await(() -> statusesCurrent(2));
+            await(() -> statusesCurrent(2, MODULES + 1));
             line("upgrade: every Module's status current after %.2f s", secs(t));
-            requests("  requests", "floor: " + NODES + " node patches + " + 2 * MODULES * KERNELS
+            requests("  requests", "floor: " + NODES + " node patches + " + 2 * (MODULES + 1) * KERNELS
                     + " DaemonSet creates/deletes + status writes");
 
             // 5. The operator's memory.
@@ -201,15 +216,15 @@ public final class ScaleBenchmark {
         return api.inspect(s -> {
             List<ObjectNode> ds = s.list("apps", "daemonsets", d -> d.path("metadata").path("labels")
                     .path(Labels.ROLE).asText().equals(Labels.ROLE_MODULE_LOADER));
-            return ds.size() == MODULES * KERNELS && ds.stream().allMatch(d -> d.path("metadata").path("labels")
+            return ds.size() == (MODULES + 1) * KERNELS && ds.stream().allMatch(d -> d.path("metadata").path("labels")
                     .path(Labels.KERNEL_VERSION).asText().startsWith("6.2."));
         });
     }
 
-    private boolean statusesCurrent(int generation) throws Exception {
+    private boolean statusesCurrent(int generation, int modules) throws Exception {
         return api.inspect(s -> {
-            List<ObjectNode> modules = s.list("ooto.sigs.k8s.io", "modules", m -> true);
-            return modules.size() == MODULES && modules.stream().allMatch(m -> {
+            List<ObjectNode> all = s.list("ooto.sigs.k8s.io", "modules", m -> true);
+            return all.size() == modules && all.stream().allMatch(m -> {
                 var status = m.path("status");
                 if (status.path("targetedNodes").asInt(-1) != NODES || status.path("kernels").size() != KERNELS) {
                     return false;
