@@ -8,6 +8,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.node.NodeKernels;
+import io.kmm.node.PrunedNodeStore;
 
 /**
  * The Module controller's view of nodes: reacts only to kernel and label changes (not heartbeats) and maps each
@@ -31,6 +32,8 @@ final class NodeEventSource extends InformerEventSource<Node, Module> {
                 // Nodes are read from this cache with a selector, never as secondary resources: no index needed.
                 .withPrimaryToSecondaryMapper(primary -> Set.of())
                 .withOnUpdateFilter(NodeKernels::kernelOrLabelsChanged)
+                // Only name, labels and kernel are read: the cache keeps nothing else (see PrunedNodeStore).
+                .withItemStore(new PrunedNodeStore())
                 .build();
         return new NodeEventSource(configuration, context, mapper);
     }

@@ -27,7 +27,7 @@ import io.kmm.metrics.KmmMetrics;
  */
 // Not generation-aware: the kernel (status) and labels (metadata) never change a node's generation.
 @ControllerConfiguration(name = NodeKernelLabeller.NAME, generationAwareEventProcessing = false,
-        informer = @Informer(onUpdateFilter = KernelLabelFilter.class))
+        informer = @Informer(onUpdateFilter = KernelLabelFilter.class, itemStore = PrunedNodeStore.class))
 public class NodeKernelLabeller implements Reconciler<Node> {
 
     @Inject

@@ -191,19 +191,73 @@ public final class ScaleBenchmark {
                     + " DaemonSet creates/deletes + status writes");
 
             // 5. The operator's memory.
-            line("memory: operator heap used after a full GC %d MiB, RSS %d MiB (process %d, %s)",
-                    heapAfterGc(operator) >> 20, operator.rssKib() >> 10, operator.pid(), HEAP);
+            long used = usedAfterGc(operator);
+            line("memory: operator heap after a full GC: %d MiB live objects (class histogram), %d MiB used by the "
+                    + "collector; RSS %d MiB (process %d, %s)", liveHeap(operator) >> 20, used >> 20,
+                    operator.rssKib() >> 10, operator.pid(), HEAP);
+            if (Boolean.getBoolean("bench.histogram")) {
+                jcmd(operator, "GC.class_histogram").lines().limit(30).forEach(System.out::println);
+            }
         }
         System.out.println("\n" + report);
     }
 
     // ---------------------------------------------------------------- the cluster as the benchmark sees it
 
+    /**
+     * A Node as a kubelet registers it. By default ({@code bench.node-size=realistic}) with what real nodes carry and
+     * KMM does not read: ~15 labels, annotations, capacity, conditions, addresses and 40 images (about 8 KiB of JSON),
+     * so that the operator's caches are measured at their real size; {@code minimal} keeps only the kernel.
+     */
     private static ObjectNode node(String name, String kernel) {
         ObjectNode n = JSON.createObjectNode();
         n.put("apiVersion", "v1").put("kind", "Node");
-        n.putObject("metadata").put("name", name).putObject("labels").put("pool", "bench");
-        n.putObject("status").putObject("nodeInfo").put("kernelVersion", kernel);
+        ObjectNode meta = n.putObject("metadata").put("name", name);
+        ObjectNode labels = meta.putObject("labels").put("pool", "bench");
+        ObjectNode status = n.putObject("status");
+        ObjectNode info = status.putObject("nodeInfo").put("kernelVersion", kernel);
+        if (!"minimal".equals(System.getProperty("bench.node-size", "realistic"))) {
+            labels.put("kubernetes.io/hostname", name).put("kubernetes.io/os", "linux")
+                    .put("kubernetes.io/arch", "amd64").put("beta.kubernetes.io/os", "linux")
+                    .put("beta.kubernetes.io/arch", "amd64").put("node.kubernetes.io/instance-type", "m6i.4xlarge")
+                    .put("topology.kubernetes.io/region", "eu-west-1")
+                    .put("topology.kubernetes.io/zone", "eu-west-1" + "abc".charAt(name.hashCode() & 1))
+                    .put("node-role.kubernetes.io/worker", "").put("feature.node.kubernetes.io/cpu-cpuid.VMX", "true")
+                    .put("feature.node.kubernetes.io/pci-10de.present", "true")
+                    .put("nvidia.com/gpu.product", "NVIDIA-A100-SXM4-40GB").put("team", "platform")
+                    .put("cost-center", "cc-4711");
+            meta.putObject("annotations").put("node.alpha.kubernetes.io/ttl", "0")
+                    .put("volumes.kubernetes.io/controller-managed-attach-detach", "true")
+                    .put("csi.volume.kubernetes.io/nodeid", "{\"ebs.csi.aws.com\":\"i-0" + name.hashCode() + "\"}")
+                    .put("nfd.node.kubernetes.io/feature-labels", "cpu-cpuid.VMX,pci-10de.present,kernel-version.full")
+                    .put("projectcalico.org/IPv4Address", "10.0." + (name.hashCode() & 255) + ".7/24");
+            for (String kind : List.of("capacity", "allocatable")) {
+                status.putObject(kind).put("cpu", "16").put("memory", "65276952Ki").put("pods", "110")
+                        .put("ephemeral-storage", "104845292Ki").put("hugepages-2Mi", "0").put("nvidia.com/gpu", "8");
+            }
+            var conditions = status.putArray("conditions");
+            for (String type : List.of("MemoryPressure", "DiskPressure", "PIDPressure", "Ready")) {
+                conditions.addObject().put("type", type).put("status", type.equals("Ready") ? "True" : "False")
+                        .put("lastHeartbeatTime", "2026-11-23T10:00:00Z").put("lastTransitionTime",
+                                "2026-11-01T10:00:00Z").put("reason", "Kubelet" + type).put("message",
+                                        "kubelet has sufficient resources for " + type);
+            }
+            var addresses = status.putArray("addresses");
+            addresses.addObject().put("type", "InternalIP").put("address", "10.0.0." + (name.hashCode() & 255));
+            addresses.addObject().put("type", "Hostname").put("address", name);
+            addresses.addObject().put("type", "InternalDNS").put("address", name + ".eu-west-1.compute.internal");
+            info.put("machineID", "ec2" + Integer.toHexString(name.hashCode())).put("systemUUID",
+                    java.util.UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString())
+                    .put("bootID", java.util.UUID.randomUUID().toString()).put("osImage", "Red Hat Enterprise Linux CoreOS")
+                    .put("containerRuntimeVersion", "cri-o://1.31.4").put("kubeletVersion", "v1.32.3")
+                    .put("kubeProxyVersion", "v1.32.3").put("operatingSystem", "linux").put("architecture", "amd64");
+            var images = status.putArray("images");
+            for (int i = 0; i < 40; i++) {
+                var image = images.addObject().put("sizeBytes", 100_000_000L + i * 7_919_000L);
+                image.putArray("names").add("quay.io/vendor/component-" + i + "@sha256:" + "0123456789abcdef".repeat(4))
+                        .add("quay.io/vendor/component-" + i + ":v1." + i + ".0");
+            }
+        }
         return n;
     }
 
@@ -280,21 +334,33 @@ public final class ScaleBenchmark {
         return sum;
     }
 
-    private static long heapAfterGc(OperatorProcess operator) throws IOException, InterruptedException {
-        String jcmd = Path.of(OperatorProcess.java()).resolveSibling("jcmd").toString();
-        for (int i = 0; i < 2; i++) {
-            new ProcessBuilder(jcmd, Long.toString(operator.pid()), "GC.run").redirectErrorStream(true).start()
-                    .waitFor();
+    /** Live heap: the total of a class histogram, which jcmd takes after a full GC. */
+    private static long liveHeap(OperatorProcess operator) throws IOException, InterruptedException {
+        String out = jcmd(operator, "GC.class_histogram");
+        Matcher total = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)").matcher(out);
+        if (!total.find()) {
+            throw new IllegalStateException("cannot read the class histogram: " + out);
         }
-        Process info = new ProcessBuilder(jcmd, Long.toString(operator.pid()), "GC.heap_info").redirectErrorStream(true)
-                .start();
-        String out = new String(info.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        info.waitFor();
+        return Long.parseLong(total.group(1));
+    }
+
+    /** What the collector reports as used after a full GC (whole regions, so more than the live objects). */
+    private static long usedAfterGc(OperatorProcess operator) throws IOException, InterruptedException {
+        jcmd(operator, "GC.run");
+        String out = jcmd(operator, "GC.heap_info");
         Matcher used = Pattern.compile("used (\\d+)K").matcher(out);
         if (!used.find()) {
             throw new IllegalStateException("cannot read the heap from jcmd: " + out);
         }
         return Long.parseLong(used.group(1)) * 1024;
+    }
+
+    private static String jcmd(OperatorProcess operator, String command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(Path.of(OperatorProcess.java()).resolveSibling("jcmd").toString(),
+                Long.toString(operator.pid()), command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
     }
 
     private static void await(BooleanSupplierWithException condition) throws Exception {
