@@ -90,7 +90,11 @@ public final class FaultyApiServer implements AutoCloseable {
         dispatcher.faults.add(new Fault(method, Pattern.compile(pathRegexp), new AtomicInteger(count), null));
     }
 
-    /** Every operator request with this method and a path matching the regexp is answered after a delay. */
+    /**
+     * Every operator request with this method and a path matching the regexp is answered after a delay. The mock
+     * server has one event loop, so the whole server waits meanwhile: use it to slow a phase down, not to model one
+     * slow endpoint.
+     */
     public void slow(String method, String pathRegexp, Duration delay) {
         dispatcher.faults.add(new Fault(method, Pattern.compile(pathRegexp), new AtomicInteger(Integer.MAX_VALUE), delay));
     }
