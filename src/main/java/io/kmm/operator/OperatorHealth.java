@@ -25,7 +25,8 @@ import io.quarkiverse.operatorsdk.runtime.QuarkusConfigurationService;
  * <ul>
  * <li><b>ready</b>: every informer of every controller has synced its cache and is watching. A replica that waits for
  * the leader-election Lease (no informer started yet) is ready too, as a standby: otherwise a two-replica Deployment
- * could never roll out. During an API server outage the watches stop and the leader reports not ready.</li>
+ * could never roll out. A short API outage does not make it not ready: the client reconnects its watches by itself
+ * and the informers count as watching meanwhile (OperatorFaultsIT shows this).</li>
  * <li><b>live</b>: the operator has started and was not stopped. It does not depend on the API server, so an outage
  * never gets the pod restarted: the informers reconnect on their own.</li>
  * </ul>
