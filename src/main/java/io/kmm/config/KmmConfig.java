@@ -1,7 +1,6 @@
 package io.kmm.config;
 
 import java.time.Duration;
-
 import java.util.Optional;
 
 import io.kmm.meta.Labels;

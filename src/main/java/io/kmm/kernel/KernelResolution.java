@@ -29,8 +29,8 @@ public sealed interface KernelResolution {
      *
      * @param field the offending field, e.g. {@code spec.kernelMappings[2].regexp}
      * @param message what is wrong
+     * @param reason the Degraded condition's reason, e.g. InvalidKernelMapping or InvalidBuild
      */
-    /** @param reason the Degraded condition's reason, e.g. InvalidKernelMapping or InvalidBuild */
     record Invalid(String kernel, int mappingIndex, String field, String message, String reason)
             implements KernelResolution {
         public Invalid(String kernel, int mappingIndex, String field, String message) {

@@ -31,12 +31,15 @@ import io.kmm.meta.Names;
  * @param resolutions what the kernel mappings say for each kernel
  * @param loaderNames kernel to ModuleLoader DaemonSet name, for kernels that have (or keep) one
  * @param devicePluginName name of the device-plugin DaemonSet, or null when none is wanted
+ * @param podsBlocked a problem concerns every pod of the Module (no loader, a forbidden hostPath): no DaemonSet is
+ *        created or changed
  */
 public record ModulePlan(
         SelectedNodes nodes,
         Map<String, KernelResolution> resolutions,
         Map<String, String> loaderNames,
         String devicePluginName,
+        boolean podsBlocked,
         List<DaemonSet> create,
         List<Update> update,
         List<DaemonSet> delete) {
@@ -122,7 +125,7 @@ public record ModulePlan(
                 delete.add(ds);
             }
         });
-        return new ModulePlan(nodes, resolutions, loaderNames, devicePluginName, create, update, delete);
+        return new ModulePlan(nodes, resolutions, loaderNames, devicePluginName, podsBlocked, create, update, delete);
     }
 
     /** True when the plan changes nothing. */

@@ -58,7 +58,6 @@ public final class ModuleStatusAggregator {
             errors.add(p.toString());
             reasons.add(p.reason());
         });
-        boolean podsBlocked = !MappingValidation.podProblems(module.getSpec()).isEmpty();
         boolean building = false;
         Map<String, List<String>> kernelErrors = new LinkedHashMap<>();
         List<String> rollingOut = new ArrayList<>();
@@ -102,7 +101,7 @@ public final class ModuleStatusAggregator {
                     building = true;
                     rollingOut.add("kernel " + kernel + ": building " + resolved.image() + " ("
                             + build.build().getObject() + " " + build.build().getPhase() + ")");
-                } else if (!(podsBlocked && ds == null) && !rolledOut(ds, count)) {
+                } else if (!(plan.podsBlocked() && ds == null) && !rolledOut(ds, count)) {
                     rollingOut.add("kernel " + kernel + ": " + ks.getAvailable() + "/" + count + " available");
                 }
             } else if (resolution instanceof KernelResolution.Invalid invalid) {

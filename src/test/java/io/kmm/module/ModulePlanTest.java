@@ -138,6 +138,7 @@ class ModulePlanTest {
         m.getSpec().getKernelMappings().get(1).setContainerImage("img:v2-${KERNEL_FULL_VERSION}");
         ModulePlan held = ModulePlan.compute(m, nodes, existing, Labels.KERNEL_VERSION);
         assertThat(held.isNoop()).isTrue();
+        assertThat(held.podsBlocked()).isTrue();
         assertThat(held.devicePluginName()).isNotNull();
 
         // Nothing existed yet: nothing is created.
