@@ -68,6 +68,29 @@ public final class OperatorProcess implements AutoCloseable {
      */
     public static OperatorProcess launch(String java, Path app, String apiServerUrl, List<String> jvmOptions,
             Map<String, String> properties) throws IOException {
+        Map<String, String> all = new java.util.LinkedHashMap<>();
+        all.put("quarkus.kubernetes-client.trust-certs", "true");
+        all.putAll(properties);
+        return launch(java, app, apiServerUrl, jvmOptions, all, Map.of());
+    }
+
+    /**
+     * As in a pod: the operator trusts the cluster's CA and authenticates with a ServiceAccount token. The token
+     * travels in the environment ({@code QUARKUS_KUBERNETES_CLIENT_TOKEN}), never on the command line.
+     */
+    public static OperatorProcess launchAs(Path app, String apiServerUrl, Path caCertificate, String token,
+            Map<String, String> properties) throws IOException {
+        Map<String, String> all = new java.util.LinkedHashMap<>();
+        all.put("quarkus.kubernetes-client.ca-cert-file", caCertificate.toString());
+        // Only the token: never a kubeconfig or a pod's ServiceAccount files this machine may have.
+        all.put("kubernetes.auth.tryKubeConfig", "false");
+        all.put("kubernetes.auth.tryServiceAccount", "false");
+        all.putAll(properties);
+        return launch(java(), app, apiServerUrl, List.of(), all, Map.of("QUARKUS_KUBERNETES_CLIENT_TOKEN", token));
+    }
+
+    private static OperatorProcess launch(String java, Path app, String apiServerUrl, List<String> jvmOptions,
+            Map<String, String> properties, Map<String, String> environment) throws IOException {
         int port = freePort();
         List<String> command = new ArrayList<>();
         command.add(java);
@@ -75,11 +98,11 @@ public final class OperatorProcess implements AutoCloseable {
         command.add("-Dquarkus.http.host=127.0.0.1");
         command.add("-Dquarkus.http.port=" + port);
         command.add("-Dquarkus.kubernetes-client.api-server-url=" + apiServerUrl);
-        command.add("-Dquarkus.kubernetes-client.trust-certs=true");
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", "quarkus-run.jar"));
         ProcessBuilder builder = new ProcessBuilder(command).directory(app.toFile()).redirectErrorStream(true);
         builder.environment().remove("KUBECONFIG");
+        builder.environment().putAll(environment);
         long launched = System.nanoTime();
         return new OperatorProcess(builder.start(), port, launched);
     }

@@ -66,7 +66,7 @@ public final class ApiAudit {
         if (request == null) {
             return; // discovery and /version need no RBAC grant (system:discovery)
         }
-        if (isCrdInstallOfTests(request) || isAllowedToEveryUser(request)) {
+        if (isCrdInstallOfTests(request) || ShippedRoles.isAllowedToEveryUser(request)) {
             return;
         }
         String key = request.verb() + " " + (request.group().isEmpty() ? "core" : request.group()) + " "
@@ -85,16 +85,6 @@ public final class ApiAudit {
      */
     static boolean isCrdInstallOfTests(ApiRequest request) {
         return request.group().equals("apiextensions.k8s.io") && request.resource().equals("customresourcedefinitions");
-    }
-
-    /**
-     * The default ClusterRole system:basic-user lets every authenticated user ask what it may do (the Operator SDK's
-     * check before leader election).
-     */
-    static boolean isAllowedToEveryUser(ApiRequest request) {
-        return request.group().equals("authorization.k8s.io") && request.verb().equals("create")
-                && (request.resource().equals("selfsubjectrulesreviews")
-                        || request.resource().equals("selfsubjectaccessreviews"));
     }
 
     /** The denied requests seen since the last call, cleared. */

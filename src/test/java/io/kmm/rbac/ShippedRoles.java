@@ -118,4 +118,14 @@ public final class ShippedRoles {
         }
         return false;
     }
+
+    /**
+     * The default ClusterRole system:basic-user lets every authenticated user ask what it may do (the Operator SDK's
+     * check before leader election).
+     */
+    public static boolean isAllowedToEveryUser(ApiRequest request) {
+        return request.group().equals("authorization.k8s.io") && request.verb().equals("create")
+                && (request.resource().equals("selfsubjectrulesreviews")
+                        || request.resource().equals("selfsubjectaccessreviews"));
+    }
 }

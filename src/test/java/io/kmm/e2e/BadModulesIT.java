@@ -1,0 +1,122 @@
+package io.kmm.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.kmm.BadModules;
+import io.kmm.api.v1alpha1.Module;
+import io.kmm.module.Conditions;
+import io.kmm.process.OperatorProcess;
+
+/**
+ * Every mistake of the {@link BadModules} table applied with the real kubectl to the real API server, which runs the
+ * CRD's schema and CEL rules: each is either rejected with the table's message, or admitted and then reported in the
+ * Module's status by the operator; the good Module next to them becomes Ready all the same.
+ */
+class BadModulesIT {
+
+    static {
+        org.awaitility.Awaitility.ignoreExceptionsByDefault();
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String NS = BadModules.NAMESPACE;
+
+    private static LocalCluster cluster;
+    private static Installation installation;
+    private static OperatorProcess operator;
+    private static Kube kube;
+    private static Instant since;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = LocalCluster.shared();
+        installation = Installation.ensure();
+        kube = new Kube(cluster.admin());
+        since = Instant.now();
+        cluster.kubectlOk("create", "namespace", NS);
+        cluster.addNode("bad-1", BadModules.KERNEL, Map.of("pool", BadModules.POOL));
+        cluster.addNode("bad-2", BadModules.KERNEL, Map.of("pool", BadModules.POOL));
+        cluster.admin().secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata()
+                .withName(BadModules.OPAQUE_SECRET).endMetadata().withType("Opaque")
+                .withData(Map.of("password", b64("s3cret"))).build()).create();
+        cluster.admin().secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata()
+                .withName(BadModules.GARBLED_SECRET).endMetadata().withType("kubernetes.io/dockerconfigjson")
+                .withData(Map.of(".dockerconfigjson", b64("{not json"))).build()).create();
+        operator = installation.launchOperator(Installation.QUICK_LEASE);
+        operator.awaitReady(Duration.ofSeconds(90));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            installation.assertLeastPrivilege(since);
+        } finally {
+            if (operator != null) {
+                operator.close();
+            }
+            cluster.kubectl("delete", "namespace", NS, "--wait=false");
+            cluster.admin().nodes().withName("bad-1").delete();
+            cluster.admin().nodes().withName("bad-2").delete();
+        }
+    }
+
+    @Test
+    void everyMistakeIsRejectedOrReportedAndTheGoodModuleBecomesReady() throws Exception {
+        List<String> wrong = new ArrayList<>();
+        List<BadModules.Case> admitted = new ArrayList<>();
+        for (BadModules.Case c : BadModules.all()) {
+            LocalCluster.Result r = cluster.kubectlWithInput(JSON.writeValueAsString(c.module()), "apply", "-f", "-");
+            String answer = (r.stderr() + r.stdout()).strip();
+            if (c.schemaError() != null) {
+                if (r.code() == 0 || !answer.contains(c.schemaError())) {
+                    wrong.add(c.name() + ": expected rejection containing \"" + c.schemaError() + "\", got ("
+                            + r.code() + ") " + answer);
+                }
+            } else if (r.code() != 0) {
+                wrong.add(c.name() + ": expected admission, got " + answer);
+            } else {
+                admitted.add(c);
+            }
+        }
+        assertThat(wrong).as("the real API server's answers that differ from the table").isEmpty();
+
+        cluster.kubectlWithInput(JSON.writeValueAsString(BadModules.good("good")), "apply", "-f", "-");
+        await().atMost(Duration.ofSeconds(90)).until(() -> "True".equals(kube.conditionStatus(NS, "good",
+                Conditions.READY)));
+
+        for (BadModules.Case c : admitted) {
+            String name = c.module().path("metadata").path("name").asText();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                Module m = kube.module(NS, name);
+                Condition degraded = Conditions.find(m.getStatus().getConditions(), Conditions.DEGRADED)
+                        .orElseThrow();
+                assertThat(degraded.getStatus()).as(c.mistake()).isEqualTo("True");
+                assertThat(degraded.getReason()).as(c.mistake()).isEqualTo(c.statusReason());
+                assertThat(degraded.getMessage()).as(c.mistake()).contains(c.statusMessage());
+            });
+            assertThat(kube.loaders(NS, name)).as("%s: no loader", c.mistake()).isEmpty();
+        }
+        assertThat(operator.output()).doesNotContain("s3cret");
+    }
+
+    private static String b64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+}

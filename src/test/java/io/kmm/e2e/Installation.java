@@ -1,0 +1,112 @@
+package io.kmm.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.kmm.process.OperatorProcess;
+import io.kmm.rbac.ApiRequest;
+import io.kmm.rbac.ShippedRoles;
+
+/**
+ * The operator as a user installs it: {@code kubectl apply -k kubernetes/} with the real kubectl (CRD with its CEL
+ * rules, namespace, ServiceAccount, least-privilege roles, Deployment), then the OLM bundle's CRD. The packaged
+ * operator then runs on this machine as that ServiceAccount, with a token from the TokenRequest API, so the real
+ * RBAC authorizer allows it exactly what the shipped roles grant.
+ */
+public final class Installation {
+
+    public static final String NAMESPACE = ShippedRoles.OPERATOR_NAMESPACE;
+    public static final String SERVICE_ACCOUNT = "kmm-operator";
+    /** The operator's user name in the audit log. */
+    public static final String USER = "system:serviceaccount:" + NAMESPACE + ":" + SERVICE_ACCOUNT;
+    public static final Path BUNDLE_CRD = Path.of("kubernetes/bundle/manifests/modules.ooto.sigs.k8s.io-v1.crd.yml");
+
+    /**
+     * Lease timings for tests that start and stop operators one after the other: a new operator takes over within
+     * seconds. The shipped defaults (90 s) are used where an API outage must be ridden out.
+     */
+    public static final Map<String, String> QUICK_LEASE = Map.of("kmm.leader-election.lease-duration", "4s",
+            "kmm.leader-election.renew-deadline", "3s", "kmm.leader-election.retry-period", "1s");
+
+    private static Installation installed;
+
+    private final LocalCluster cluster;
+    /** What {@code kubectl apply -k kubernetes/} printed. */
+    public final String applyOutput;
+    /** The token the last operator started with (it must never be printed). */
+    public volatile String lastToken;
+    /** What applying the OLM bundle's CRD printed. */
+    public final String bundleCrdOutput;
+
+    private Installation(LocalCluster cluster, String applyOutput, String bundleCrdOutput) {
+        this.cluster = cluster;
+        this.applyOutput = applyOutput;
+        this.bundleCrdOutput = bundleCrdOutput;
+    }
+
+    /** Installs once per test JVM (the shared cluster). */
+    public static synchronized Installation ensure() throws Exception {
+        if (installed == null) {
+            LocalCluster cluster = LocalCluster.shared();
+            String apply = cluster.kubectlOk("apply", "-k", "kubernetes/");
+            cluster.kubectlOk("wait", "--for=condition=Established", "--timeout=60s",
+                    "crd/modules.ooto.sigs.k8s.io");
+            String bundle = cluster.kubectlOk("apply", "-f", BUNDLE_CRD.toString());
+            cluster.kubectlOk("wait", "--for=condition=Established", "--timeout=60s",
+                    "crd/modules.ooto.sigs.k8s.io");
+            // The Deployment's pod would only be simulated by kwok (it runs nothing): the operator under test is the
+            // packaged one, run on this machine with the Deployment's ServiceAccount.
+            cluster.kubectlOk("-n", NAMESPACE, "scale", "deployment/kmm-operator", "--replicas=0");
+            installed = new Installation(cluster, apply, bundle);
+        }
+        return installed;
+    }
+
+    /** A fresh token of the operator's ServiceAccount (TokenRequest API). */
+    public String token() throws Exception {
+        return cluster.kubectlOk("-n", NAMESPACE, "create", "token", SERVICE_ACCOUNT, "--duration=2h").strip();
+    }
+
+    /** The packaged operator (prod profile, leader election on) as the ServiceAccount. */
+    public OperatorProcess launchOperator(Map<String, String> properties) throws Exception {
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("kmm.leader-election.lease-namespace", NAMESPACE);
+        all.putAll(properties);
+        lastToken = token();
+        return OperatorProcess.launchAs(OperatorProcess.app(), cluster.url(), cluster.caCertificate(), lastToken, all);
+    }
+
+    /**
+     * The real authorizer's verdicts on everything the operator sent since {@code since}: no 403, and every
+     * (verb, resource) allowed by the shipped roles (which docs/security.md justifies, see RbacDocumentationTest).
+     *
+     * @return the distinct (verb, group, resource) the operator used
+     */
+    public List<String> assertLeastPrivilege(Instant since) throws Exception {
+        List<AuditLog.Entry> requests = AuditLog.of(cluster.auditLog(), USER, since);
+        assertThat(requests).as("the operator sent requests as its ServiceAccount").isNotEmpty();
+        assertThat(requests.stream().filter(e -> e.code() == 403).map(AuditLog.Entry::toString).distinct())
+                .as("requests the real authorizer denied to the operator").isEmpty();
+        ShippedRoles roles = ShippedRoles.load();
+        List<String> used = new ArrayList<>();
+        for (AuditLog.Entry e : requests) {
+            if (e.resource().isEmpty()) {
+                continue; // non-resource URLs (/version, /api, /apis): open to every authenticated user
+            }
+            ApiRequest request = new ApiRequest(e.verb(), e.group(), e.resource(), e.namespace(), e.name());
+            assertThat(roles.allows(request) || ShippedRoles.isAllowedToEveryUser(request))
+                    .as("%s is outside the shipped roles", e).isTrue();
+            String key = e.verb() + " " + (e.group().isEmpty() ? "core" : e.group()) + "/" + e.resource();
+            if (!used.contains(key)) {
+                used.add(key);
+            }
+        }
+        return used;
+    }
+}

@@ -1,0 +1,163 @@
+package io.kmm.e2e;
+
+import static io.kmm.TestModules.module;
+import static io.kmm.TestModules.regexp;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.kmm.api.v1alpha1.Build;
+import io.kmm.api.v1alpha1.KernelStatus;
+import io.kmm.api.v1alpha1.Module;
+import io.kmm.api.v1alpha1.RegistryOptions;
+import io.kmm.meta.Labels;
+import io.kmm.module.Conditions;
+import io.kmm.process.OperatorProcess;
+import io.kmm.registry.TestRegistry;
+
+/**
+ * In-cluster builds on a real control plane: the Kaniko Job is admitted by the real API server, its pod scheduled and
+ * completed under kwok, the Job marked Complete (or Failed) by the real Job controller; the image is in a real
+ * registry on 127.0.0.1 afterwards (the test pushes it while the build pod runs, as Kaniko would), and then the
+ * loader DaemonSet appears. A failed build is reported and not retried.
+ */
+class KanikoBuildIT {
+
+    static {
+        org.awaitility.Awaitility.ignoreExceptionsByDefault();
+    }
+
+    private static final String NS = "e2e-builds";
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    private static LocalCluster cluster;
+    private static Installation installation;
+    private static OperatorProcess operator;
+    private static TestRegistry registry;
+    private static Kube kube;
+    private static Instant since;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = LocalCluster.shared();
+        installation = Installation.ensure();
+        kube = new Kube(cluster.admin());
+        registry = TestRegistry.anonymous();
+        registry.push("warm-up/jib", "v1"); // the first push of a JVM is slow; the one in the test must not be
+        since = Instant.now();
+        cluster.kubectlOk("create", "namespace", NS);
+        cluster.addNode("build-ok-1", "6.1.0-build", Map.of("pool", "build-ok"));
+        cluster.addNode("build-broken-1", "6.1.0-build", Map.of("pool", "build-broken"));
+        operator = installation.launchOperator(Installation.QUICK_LEASE);
+        operator.awaitReady(Duration.ofSeconds(90));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            installation.assertLeastPrivilege(since);
+        } finally {
+            if (operator != null) {
+                operator.close();
+            }
+            registry.close();
+            cluster.kubectl("delete", "namespace", NS, "--wait=false");
+            cluster.admin().nodes().withName("build-ok-1").delete();
+            cluster.admin().nodes().withName("build-broken-1").delete();
+        }
+    }
+
+    @Test
+    void aMissingImageIsBuiltByAJobThenLoaded() throws Exception {
+        cluster.admin().resource(building("built", "build-ok", "FROM scratch\nARG KERNEL_FULL_VERSION\n")).create();
+
+        await().atMost(TIMEOUT).until(() -> jobs("built").size() == 1);
+        Job job = jobs("built").get(0);
+        assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+                .contains("--destination=" + registry.host() + "/vendor/built:6.1.0-build");
+        // The build pod runs (scheduled by the real scheduler, running under kwok); Kaniko pushes before it exits.
+        await().atMost(TIMEOUT).until(() -> buildPods(job).stream().anyMatch(Kube::ready));
+        assertThat(kube.loaders(NS, "built")).as("no loader before the image exists").isEmpty();
+        registry.push("vendor/built", "6.1.0-build");
+
+        await().atMost(TIMEOUT).until(() -> "True".equals(jobCondition(job, "Complete")));
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(kube.loaders(NS, "built")).singleElement().satisfies(ds -> assertThat(
+                    ds.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+                    .isEqualTo(registry.host() + "/vendor/built:6.1.0-build"));
+            assertThat(kernel("built").getBuild().getPhase()).isEqualTo("Succeeded");
+        });
+        await().atMost(TIMEOUT).until(() -> "True".equals(kube.conditionStatus(NS, "built", Conditions.READY)));
+        assertThat(createdJobs("built")).as("one build").isEqualTo(1);
+    }
+
+    @Test
+    void aFailedBuildIsReportedAndNotRetried() throws Exception {
+        cluster.admin().resource(building("broken", "build-broken", "FROM scratch\nRUN false\n")).create();
+
+        await().atMost(TIMEOUT).until(() -> jobs("broken").size() == 1);
+        Job job = jobs("broken").get(0);
+        await().atMost(TIMEOUT).until(() -> "True".equals(jobCondition(job, "Failed")));
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(kube.condition(NS, "broken", Conditions.DEGRADED).orElseThrow().getReason())
+                    .isEqualTo("BuildFailed");
+            assertThat(kube.condition(NS, "broken", Conditions.DEGRADED).orElseThrow().getMessage())
+                    .contains("Job " + job.getMetadata().getName(), "not retried");
+        });
+        Thread.sleep(10_000); // a retry loop would show up as new Jobs or new build pods now
+        assertThat(jobs("broken")).hasSize(1);
+        assertThat(createdJobs("broken")).as("no retry").isEqualTo(1);
+        assertThat(kube.loaders(NS, "broken")).isEmpty();
+    }
+
+    private static Module building(String name, String pool, String dockerfile) {
+        Module m = module(NS, name, Map.of("pool", pool),
+                regexp("-build$", registry.host() + "/vendor/" + name + ":${KERNEL_FULL_VERSION}"));
+        m.getMetadata().setUid(null);
+        m.getMetadata().setGeneration(null);
+        Build build = new Build();
+        build.setDockerfile(dockerfile);
+        build.setPull(new RegistryOptions(true));
+        build.setPush(new RegistryOptions(true));
+        m.getSpec().setBuild(build);
+        return m;
+    }
+
+    private static List<Job> jobs(String module) {
+        return cluster.admin().batch().v1().jobs().inNamespace(NS).withLabel(Labels.ROLE, Labels.ROLE_BUILD)
+                .withLabel(Labels.MODULE_NAME, module).list().getItems();
+    }
+
+    private static List<Pod> buildPods(Job job) {
+        return cluster.admin().pods().inNamespace(NS).withLabel("job-name", job.getMetadata().getName()).list()
+                .getItems();
+    }
+
+    private static String jobCondition(Job job, String type) {
+        Job current = cluster.admin().batch().v1().jobs().inNamespace(NS).withName(job.getMetadata().getName()).get();
+        return current.getStatus() == null || current.getStatus().getConditions() == null ? null
+                : current.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()))
+                        .map(c -> c.getStatus()).findFirst().orElse(null);
+    }
+
+    private static KernelStatus kernel(String module) {
+        return kube.module(NS, module).getStatus().getKernels().get(0);
+    }
+
+    /** Jobs the operator created for this Module, from the audit log. */
+    private static long createdJobs(String module) throws Exception {
+        return AuditLog.of(cluster.auditLog(), Installation.USER, since).stream()
+                .filter(e -> e.verb().equals("create") && e.resource().equals("jobs") && e.code() == 201)
+                .filter(e -> e.name().startsWith(module + "-")).count();
+    }
+}

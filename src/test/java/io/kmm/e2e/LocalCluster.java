@@ -1,0 +1,204 @@
+package io.kmm.e2e;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+
+/**
+ * The real control plane of {@code dev/local-cluster} (etcd, kube-apiserver with RBAC and an audit log,
+ * kube-controller-manager, kube-scheduler, kwok), started once per test JVM on free ports of 127.0.0.1 with its
+ * state under {@code target/local-cluster}, and stopped when the JVM exits. The first start on a machine builds the
+ * binaries from Go modules (see docs/development.md).
+ */
+public final class LocalCluster {
+
+    /** Nodes created with this annotation are run by kwok: Ready, heartbeats, pods that "run". */
+    public static final String KWOK_ANNOTATION = "kwok.x-k8s.io/node";
+
+    private static LocalCluster shared;
+
+    private final Path script;
+    private final Path state;
+    private final Map<String, String> env;
+    private final int apiPort;
+    private final KubernetesClient admin;
+
+    private LocalCluster(Path script, Path state, Map<String, String> env, int apiPort) throws IOException {
+        this.script = script;
+        this.state = state;
+        this.env = env;
+        this.apiPort = apiPort;
+        this.admin = new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(null, Files.readString(kubeconfig()), kubeconfig().toString()))
+                .build();
+    }
+
+    /** The cluster of this JVM, started on first use. */
+    public static synchronized LocalCluster shared() throws Exception {
+        if (shared == null) {
+            shared = start(Path.of("target", "local-cluster").toAbsolutePath());
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> shared.down(), "local-cluster-down"));
+        }
+        return shared;
+    }
+
+    public static LocalCluster start(Path state, String... upOptions) throws Exception {
+        Path script = Path.of("dev", "local-cluster").toAbsolutePath();
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("KMM_CLUSTER_STATE", state.toString());
+        int api = freePort();
+        env.put("KMM_APISERVER_PORT", Integer.toString(api));
+        int etcd = freePort();
+        while (etcd + 1 == api) {
+            etcd = freePort();
+        }
+        env.put("KMM_ETCD_PORT", Integer.toString(etcd));
+        env.put("KMM_KCM_PORT", Integer.toString(freePort()));
+        env.put("KMM_SCHEDULER_PORT", Integer.toString(freePort()));
+        env.put("KMM_KWOK_PORT", Integer.toString(freePort()));
+        List<String> command = new ArrayList<>(List.of(script.toString(), "up"));
+        command.addAll(List.of(upOptions));
+        Result up = run(env, Duration.ofMinutes(60), command);
+        if (up.code() != 0 || !up.stdout().strip().endsWith("KUBECONFIG=" + state.resolve("admin.kubeconfig"))) {
+            throw new IllegalStateException("dev/local-cluster up failed (" + up.code() + "):\n" + up.stdout()
+                    + up.stderr());
+        }
+        System.out.println("[local-cluster] " + up.stderr().strip().lines().reduce((a, b) -> b).orElse(""));
+        return new LocalCluster(script, state, env, api);
+    }
+
+    public Path kubeconfig() {
+        return state.resolve("admin.kubeconfig");
+    }
+
+    public Path caCertificate() {
+        return state.resolve("pki/ca.crt");
+    }
+
+    public Path auditLog() {
+        return state.resolve("audit.log");
+    }
+
+    public String url() {
+        return "https://127.0.0.1:" + apiPort;
+    }
+
+    /** A cluster-admin client (the test's, not the operator's). */
+    public KubernetesClient admin() {
+        return admin;
+    }
+
+    /** {@code dev/local-cluster kubectl ARGS}: the real kubectl, as cluster admin, from the project directory. */
+    public Result kubectl(String... args) throws Exception {
+        return kubectlWithInput(null, args);
+    }
+
+    public Result kubectlWithInput(String stdin, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(script.toString(), "kubectl"));
+        command.addAll(List.of(args));
+        return run(env, Duration.ofMinutes(2), command, stdin);
+    }
+
+    /** Runs {@code kubectl} and fails with its output unless it exits 0. */
+    public String kubectlOk(String... args) throws Exception {
+        Result r = kubectl(args);
+        if (r.code() != 0) {
+            throw new IllegalStateException("kubectl " + String.join(" ", args) + " failed (" + r.code() + "): "
+                    + r.stderr() + r.stdout());
+        }
+        return r.stdout();
+    }
+
+    /** {@code dev/local-cluster COMMAND}, e.g. {@code stop-apiserver}, {@code restart-etcd}. */
+    public void control(String command) throws Exception {
+        Result r = run(env, Duration.ofMinutes(3), List.of(script.toString(), command));
+        if (r.code() != 0) {
+            throw new IllegalStateException("dev/local-cluster " + command + " failed: " + r.stderr() + r.stdout());
+        }
+    }
+
+    /** A Node kwok runs, with this kernel in {@code status.nodeInfo.kernelVersion}. */
+    public Node addNode(String name, String kernel, Map<String, String> labels) {
+        Map<String, String> l = new LinkedHashMap<>(labels);
+        l.put("kubernetes.io/hostname", name);
+        l.put("kubernetes.io/os", "linux");
+        return admin.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).withLabels(l)
+                .withAnnotations(Map.of(KWOK_ANNOTATION, "fake")).endMetadata()
+                .withNewStatus().withNewNodeInfo().withKernelVersion(kernel).endNodeInfo().endStatus().build())
+                .create();
+    }
+
+    /** A kernel upgrade, as the kubelet reports it after the reboot: a status update of the Node. */
+    public void setKernel(String node, String kernel) {
+        admin.nodes().withName(node).editStatus(n -> {
+            n.getStatus().getNodeInfo().setKernelVersion(kernel);
+            return n;
+        });
+    }
+
+    public void down() {
+        try {
+            admin.close();
+            run(env, Duration.ofMinutes(1), List.of(script.toString(), "down"));
+        } catch (Exception e) {
+            System.err.println("[local-cluster] down failed: " + e);
+        }
+    }
+
+    public record Result(int code, String stdout, String stderr) {
+    }
+
+    static Result run(Map<String, String> env, Duration timeout, List<String> command) throws Exception {
+        return run(env, timeout, command, null);
+    }
+
+    static Result run(Map<String, String> env, Duration timeout, List<String> command, String stdin)
+            throws Exception {
+        Path out = Files.createTempFile("local-cluster", ".out");
+        Path err = Files.createTempFile("local-cluster", ".err");
+        try {
+            ProcessBuilder b = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            b.environment().putAll(env);
+            b.environment().remove("KUBECONFIG");
+            Process p = b.start();
+            if (stdin != null) {
+                p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+            p.getOutputStream().close();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout);
+            }
+            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    static String read(InputStream in) throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
