@@ -24,7 +24,10 @@ public final class BadModules {
     public static final String POOL = "bad";
     /** A Secret the cluster test creates: type Opaque, no .dockerconfigjson key. */
     public static final String OPAQUE_SECRET = "opaque-secret";
-    /** A Secret the cluster test creates: type kubernetes.io/dockerconfigjson, content not JSON. */
+    /**
+     * A Secret the cluster test creates: type Opaque, a .dockerconfigjson key whose content is not JSON (a real API
+     * server refuses such content in a Secret of type kubernetes.io/dockerconfigjson).
+     */
     public static final String GARBLED_SECRET = "garbled-secret";
     /** Nothing listens there. */
     public static final String UNREACHABLE_REGISTRY = "127.0.0.1:1";
@@ -32,7 +35,8 @@ public final class BadModules {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * @param schemaError part of the message the API server answers with, or null when the schema accepts it
+     * @param schemaError part of the message the API server answers with, or null when the schema accepts it (the
+     *        real kube-apiserver's wording, checked by BadModulesIT; CrdSchema words its findings the same way)
      * @param statusReason Degraded reason the operator reports, or null when it does not see a problem (then the
      *        schema is the only line of defence, and the case must have a schemaError)
      * @param statusMessage part of the Degraded message (names the field)
@@ -97,7 +101,7 @@ public final class BadModules {
                 "spec.kernelMappings[0].containerImage: containerImage is empty");
         add(cases, "missing-container-image", "a mapping without containerImage",
                 m -> mapping(m).remove("containerImage"),
-                ".spec.kernelMappings[0].containerImage: required", "InvalidKernelMapping",
+                "spec.kernelMappings[0].containerImage: Required value", "InvalidKernelMapping",
                 "spec.kernelMappings[0].containerImage: containerImage is empty");
         add(cases, "container-image-with-space", "a containerImage with white space",
                 m -> mapping(m).put("containerImage", "quay.io/vendor/example: v1"),
@@ -111,11 +115,11 @@ public final class BadModules {
                 null, "InvalidKernelMapping", "spec.kernelMappings[0].containerImage");
         add(cases, "no-mappings", "kernelMappings: []",
                 m -> spec(m).putArray("kernelMappings"),
-                ".spec.kernelMappings: must have at least 1 item(s)", "InvalidKernelMapping",
+                "spec.kernelMappings in body should have at least 1 items", "InvalidKernelMapping",
                 "spec.kernelMappings: at least one kernel mapping is required");
         add(cases, "missing-mappings", "no kernelMappings at all",
                 m -> spec(m).remove("kernelMappings"),
-                ".spec.kernelMappings: required", "InvalidKernelMapping",
+                "spec.kernelMappings: Required value", "InvalidKernelMapping",
                 "spec.kernelMappings: at least one kernel mapping is required");
         add(cases, "too-many-mappings", "129 kernel mappings",
                 m -> {
@@ -124,11 +128,11 @@ public final class BadModules {
                         mappings.addObject().put("literal", "5.14.0-" + i).put("containerImage", "quay.io/v/e:" + i);
                     }
                 },
-                ".spec.kernelMappings: must have at most 128 item(s)", null, null);
+                "spec.kernelMappings: Too many: 129: must have at most 128 items", null, null);
         // --- the loader and the device plugin
         add(cases, "missing-module-loader", "no moduleLoader",
                 m -> spec(m).remove("moduleLoader"),
-                ".spec.moduleLoader: required", "InvalidModule",
+                "spec.moduleLoader: Required value", "InvalidModule",
                 "spec.moduleLoader: a moduleLoader container is required");
         add(cases, "device-plugin-without-image", "a devicePlugin without image",
                 m -> spec(m).putObject("devicePlugin").put("name", "plugin"),
@@ -142,7 +146,7 @@ public final class BadModules {
         // --- selector
         add(cases, "selector-unquoted-boolean", "selector value true without quotes",
                 m -> ((ObjectNode) spec(m).get("selector")).put("feature.node.kubernetes.io/cpu-cpuid.VMX", true),
-                ".spec.selector.feature.node.kubernetes.io/cpu-cpuid.VMX: must be a string, not boolean", null, null);
+                "spec.selector.feature.node.kubernetes.io/cpu-cpuid.VMX in body must be of type string: \"boolean\"", null, null);
         add(cases, "selector-value-not-a-label", "a selector value no node label can have",
                 m -> ((ObjectNode) spec(m).get("selector")).put("pool", "gpu nodes!"),
                 null, "InvalidModule", "spec.selector[pool]: \"gpu nodes!\" is not a valid label value");
@@ -155,7 +159,7 @@ public final class BadModules {
                 null, "InvalidModule", "spec.selector: \"node role\" is not a valid label key");
         add(cases, "unknown-field", "a misspelt field (kernelMapping)",
                 m -> spec(m).set("kernelMapping", spec(m).get("kernelMappings").deepCopy()),
-                ".spec.kernelMapping: unknown field", null, null);
+                "unknown field \"spec.kernelMapping\"", null, null);
         // --- builds
         add(cases, "build-with-both-sources", "a build with both dockerfile and git",
                 m -> build(mapping(m)).put("dockerfile", "FROM scratch").putObject("git")
@@ -168,11 +172,11 @@ public final class BadModules {
                 "spec.kernelMappings[0].build: no build source");
         add(cases, "git-without-url", "a Git build without url",
                 m -> build(mapping(m)).putObject("git").put("ref", "main"),
-                ".spec.kernelMappings[0].build.git.url: required", "InvalidBuild",
+                "spec.kernelMappings[0].build.git.url: Required value", "InvalidBuild",
                 "spec.kernelMappings[0].build.git.url: a Git build needs a URL");
         add(cases, "module-git-without-url", "spec.build with a Git source without url",
                 m -> build(spec(m)).putObject("git").put("ref", "main"),
-                ".spec.build.git.url: required", "InvalidBuild", "spec.build.git.url: a Git build needs a URL");
+                "spec.build.git.url: Required value", "InvalidBuild", "spec.build.git.url: a Git build needs a URL");
         add(cases, "git-url-not-a-url", "git.url without a scheme",
                 m -> build(mapping(m)).putObject("git").put("url", "github.com/vendor/driver"),
                 "git.url must be an https://, http:// or git:// URL", null, null);

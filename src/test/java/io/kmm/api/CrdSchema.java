@@ -126,12 +126,12 @@ public final class CrdSchema {
                         validate(field.getValue(), additional, child, errors);
                     } else if (!preserve && !path.isEmpty() || !preserve && !List.of("apiVersion", "kind", "metadata")
                             .contains(field.getKey())) {
-                        errors.add(child + ": unknown field");
+                        errors.add("unknown field \"" + child.substring(1) + "\"");
                     }
                 }
                 for (JsonNode required : schema.path("required")) {
                     if (!value.has(required.asText())) {
-                        errors.add(path + "." + required.asText() + ": required");
+                        errors.add(path + "." + required.asText() + ": Required value");
                     }
                 }
                 if (schema.has("maxProperties") && value.size() > schema.get("maxProperties").asInt()) {
@@ -144,10 +144,11 @@ public final class CrdSchema {
                     return;
                 }
                 if (schema.has("minItems") && value.size() < schema.get("minItems").asInt()) {
-                    errors.add(path + ": must have at least " + schema.get("minItems").asInt() + " item(s)");
+                    errors.add(path + " in body should have at least " + schema.get("minItems").asInt() + " items");
                 }
                 if (schema.has("maxItems") && value.size() > schema.get("maxItems").asInt()) {
-                    errors.add(path + ": must have at most " + schema.get("maxItems").asInt() + " item(s)");
+                    errors.add(path + ": Too many: " + value.size() + ": must have at most " + schema.get("maxItems").asInt()
+                            + " items");
                 }
                 for (int i = 0; i < value.size(); i++) {
                     validate(value.get(i), schema.get("items"), path + "[" + i + "]", errors);
@@ -155,7 +156,7 @@ public final class CrdSchema {
             }
             case "string" -> {
                 if (!value.isTextual()) {
-                    errors.add(path + ": must be a string, not " + value.getNodeType().name().toLowerCase());
+                    errors.add(path + " in body must be of type string: \"" + value.getNodeType().name().toLowerCase() + "\"");
                 } else {
                     int length = value.asText().codePointCount(0, value.asText().length());
                     if (schema.has("maxLength") && length > schema.get("maxLength").asInt()) {

@@ -102,14 +102,15 @@ class CrdTest {
         String design = Files.readString(Path.of("docs/examples/module-sample.yaml"))
                 .replace("cpu-cpuid.VMX: \"true\"", "cpu-cpuid.VMX: true");
         assertThat(CrdSchema.validate(YAML.readTree(design), schema()))
-                .containsExactly(".spec.selector.feature.node.kubernetes.io/cpu-cpuid.VMX: must be a string, not boolean");
+                .containsExactly(".spec.selector.feature.node.kubernetes.io/cpu-cpuid.VMX in body must be of type string: "
+                        + "\"boolean\"");
     }
 
     @Test
     void schemaRequiresALoaderAndAtLeastOneMapping() throws Exception {
         JsonNode empty = YAML.readTree("apiVersion: ooto.sigs.k8s.io/v1alpha1\nkind: Module\nmetadata: {name: x}\n"
                 + "spec:\n  kernelMappings: []\n");
-        assertThat(CrdSchema.validate(empty, schema())).contains(".spec.moduleLoader: required",
-                ".spec.kernelMappings: must have at least 1 item(s)");
+        assertThat(CrdSchema.validate(empty, schema())).contains(".spec.moduleLoader: Required value",
+                ".spec.kernelMappings in body should have at least 1 items");
     }
 }

@@ -57,7 +57,7 @@ class BadModulesIT {
                 .withName(BadModules.OPAQUE_SECRET).endMetadata().withType("Opaque")
                 .withData(Map.of("password", b64("s3cret"))).build()).create();
         cluster.admin().secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata()
-                .withName(BadModules.GARBLED_SECRET).endMetadata().withType("kubernetes.io/dockerconfigjson")
+                .withName(BadModules.GARBLED_SECRET).endMetadata().withType("Opaque")
                 .withData(Map.of(".dockerconfigjson", b64("{not json"))).build()).create();
         operator = installation.launchOperator(Installation.QUICK_LEASE);
         operator.awaitReady(Duration.ofSeconds(90));

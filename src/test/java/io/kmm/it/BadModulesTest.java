@@ -47,7 +47,7 @@ class BadModulesTest extends ClusterTestBase {
                 .withName(BadModules.OPAQUE_SECRET).endMetadata().withType("Opaque")
                 .withData(Map.of("password", b64("s3cret"))).build()).create();
         client.secrets().inNamespace(BadModules.NAMESPACE).resource(new SecretBuilder().withNewMetadata()
-                .withName(BadModules.GARBLED_SECRET).endMetadata().withType("kubernetes.io/dockerconfigjson")
+                .withName(BadModules.GARBLED_SECRET).endMetadata().withType("Opaque")
                 .withData(Map.of(".dockerconfigjson", b64("{not json"))).build()).create();
 
         List<BadModules.Case> cases = BadModules.all();
