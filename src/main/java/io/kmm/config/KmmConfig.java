@@ -1,6 +1,7 @@
 package io.kmm.config;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 import io.kmm.meta.Labels;
@@ -114,7 +115,18 @@ public interface KmmConfig {
         @WithDefault("auto")
         EmbeddedApiServerMode embeddedApiServer();
 
-        /** Folder whose YAML manifests are applied to the embedded API server at start. */
+        /**
+         * When no cluster is configured: {@code auto} starts the local control plane of {@code dev/local-cluster}
+         * if its binaries are built (else the embedded API server); {@code on}: start it, building the binaries
+         * first if needed; {@code off}: never (the embedded API server instead).
+         */
+        @WithDefault("auto")
+        EmbeddedApiServerMode localCluster();
+
+        /** Environment for {@code dev/local-cluster} (e.g. {@code KMM_CLUSTER_STATE}, {@code KMM_APISERVER_PORT}). */
+        Map<String, String> localClusterEnv();
+
+        /** Folder whose YAML manifests are applied to the dev cluster (local or embedded) at start. */
         @WithDefault("dev/cluster")
         String manifestsDir();
     }

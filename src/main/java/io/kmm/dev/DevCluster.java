@@ -31,15 +31,17 @@ import io.quarkus.arc.profile.IfBuildProfile;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Dev mode with the embedded API server: loads the manifests of {@code kmm.dev.manifests-dir} (example Nodes and
- * Modules, and whatever the user adds) and plays the DaemonSet controller, which the embedded server does not run,
- * so that loader DaemonSets report their pods available and Modules can become Ready.
+ * Dev mode on a dev cluster: loads the manifests of {@code kmm.dev.manifests-dir} (example Nodes and Modules, and
+ * whatever the user adds). On the local control plane, Nodes get kwok's annotation and the real controllers do the
+ * rest; on the embedded API server, this plays the DaemonSet and Job controllers, which it does not run, so that
+ * loader DaemonSets report their pods available and Modules can become Ready.
  */
 @Singleton
 @IfBuildProfile("dev")
 public class DevCluster {
 
     private static final Logger LOG = Logger.getLogger(DevCluster.class);
+    private static final String KWOK_NODE = "kwok.x-k8s.io/node";
 
     @Inject
     EmbeddedApiServer embedded;
@@ -60,26 +62,29 @@ public class DevCluster {
 
     // After the operator has started (and applied the CRD).
     void onStart(@Observes @Priority(5000) StartupEvent event) {
-        if (!embedded.isRunning()) {
+        boolean local = embedded.isLocalCluster();
+        if (!embedded.isRunning() && !local) {
             return;
         }
-        // No real registry either: an image exists once a (simulated) build pushed it.
+        // No real registry is reachable: an image exists once a build here "pushed" it (on the local control plane
+        // kwok completes the Kaniko pod and the real Job controller marks the Job Complete; on the embedded server
+        // the build is simulated below).
         images.useChecker((image, credentials, insecure) -> pushed.contains(image)
                 ? new io.kmm.registry.ImageCheck(io.kmm.registry.ImageCheck.Outcome.PRESENT, "image " + image + " exists")
                 : new io.kmm.registry.ImageCheck(io.kmm.registry.ImageCheck.Outcome.ABSENT, "image " + image
-                        + " does not exist (embedded API server: only images built here exist)"));
+                        + " does not exist (dev cluster: only images built here exist)"));
         loadManifests();
         jobs = client.batch().v1().jobs().inAnyNamespace()
                 .withLabel(Labels.ROLE, Labels.ROLE_BUILD).inform(new ResourceEventHandler<>() {
                     @Override
                     public void onAdd(io.fabric8.kubernetes.api.model.batch.v1.Job job) {
-                        simulateBuild(job);
+                        onBuild(job, local);
                     }
 
                     @Override
                     public void onUpdate(io.fabric8.kubernetes.api.model.batch.v1.Job old,
                             io.fabric8.kubernetes.api.model.batch.v1.Job job) {
-                        simulateBuild(job);
+                        onBuild(job, local);
                     }
 
                     @Override
@@ -87,6 +92,9 @@ public class DevCluster {
                         // nothing to do
                     }
                 });
+        if (local) {
+            return; // the real DaemonSet controller, scheduler and kwok run the loaders
+        }
         daemonSets = client.apps().daemonSets().inAnyNamespace().withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
                 .inform(new ResourceEventHandler<>() {
                     @Override
@@ -126,6 +134,13 @@ public class DevCluster {
                     if (!(item instanceof Node) && item.getMetadata().getNamespace() == null) {
                         item.getMetadata().setNamespace("default");
                     }
+                    if (item instanceof Node && embedded.isLocalCluster()) {
+                        // kwok runs the nodes with this annotation: Ready, heartbeats, pods that "run"
+                        if (item.getMetadata().getAnnotations() == null) {
+                            item.getMetadata().setAnnotations(new java.util.LinkedHashMap<>());
+                        }
+                        item.getMetadata().getAnnotations().putIfAbsent(KWOK_NODE, "fake");
+                    }
                     client.resource(item).createOr(NonDeletingOperation::update);
                     LOG.infof("Embedded API server: applied %s %s from %s", item.getKind(),
                             item.getMetadata().getName(), file.getFileName());
@@ -159,13 +174,26 @@ public class DevCluster {
         }
     }
 
+    private void onBuild(io.fabric8.kubernetes.api.model.batch.v1.Job job, boolean local) {
+        if (!local) {
+            simulateBuild(job);
+        } else if (job.getStatus() != null && job.getStatus().getSucceeded() != null
+                && job.getStatus().getSucceeded() > 0) {
+            destinations(job).forEach(pushed::add);
+        }
+    }
+
+    private static Stream<String> destinations(io.fabric8.kubernetes.api.model.batch.v1.Job job) {
+        return job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs().stream()
+                .filter(a -> a.startsWith("--destination=")).map(a -> a.substring(14));
+    }
+
     /** What the Job controller and Kaniko would do: the build succeeds and its image is pushed. */
     void simulateBuild(io.fabric8.kubernetes.api.model.batch.v1.Job job) {
         if (job.getStatus() != null && job.getStatus().getSucceeded() != null && job.getStatus().getSucceeded() > 0) {
             return;
         }
-        job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs().stream()
-                .filter(a -> a.startsWith("--destination=")).forEach(a -> pushed.add(a.substring(14)));
+        destinations(job).forEach(pushed::add);
         String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         job.setStatus(new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder().withSucceeded(1)
                 .withStartTime(now).withCompletionTime(now).addNewCondition().withType("Complete").withStatus("True")

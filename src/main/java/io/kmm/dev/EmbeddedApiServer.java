@@ -29,8 +29,9 @@ import io.quarkus.kubernetes.client.KubernetesConfigCustomizer;
 
 /**
  * Dev mode only ({@code ./mvnw quarkus:dev}): when no Kubernetes cluster is configured, or the configured one does
- * not answer, starts an embedded API server (the fabric8 mock server in CRUD mode, the one the tests use) on
- * 127.0.0.1 and points the operator's client at it. Its classes are on the dev-mode classpath only (Maven scope
+ * not answer, points the operator's client at the local control plane of {@code dev/local-cluster} when its
+ * binaries are built ({@link LocalDevCluster}), and otherwise starts an embedded API server (the fabric8 mock server
+ * in CRUD mode, the one the fast tests use) on 127.0.0.1. Its classes are on the dev-mode classpath only (Maven scope
  * {@code provided}): the production build neither contains this bean nor the server.
  */
 @Singleton
@@ -47,12 +48,16 @@ public class EmbeddedApiServer implements KubernetesConfigCustomizer {
     Optional<String> explicitApiServer;
 
     private KubernetesMockServer server;
+    private Path localKubeconfig;
 
     @Override
     public void customize(Config config) {
         String why = reasonToEmbed(config);
         if (why == null) {
             LOG.infof("Using the Kubernetes cluster at %s", config.getMasterUrl());
+            return;
+        }
+        if (kmm.dev().embeddedApiServer() != KmmConfig.EmbeddedApiServerMode.ON && startLocalCluster(config, why)) {
             return;
         }
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
@@ -62,6 +67,54 @@ public class EmbeddedApiServer implements KubernetesConfigCustomizer {
         config.setMasterUrl(url);
         config.setNamespace("default");
         config.setTrustCerts(true);
+        clearCredentials(config);
+        LOG.warnf("%n%n  *** %s: started an EMBEDDED Kubernetes API server at %s ***%n"
+                + "  It is an in-memory test server: nothing runs on real nodes, and kubectl cannot use it (it serves "
+                + "no discovery). Example nodes and Modules are loaded from dev/cluster/.%n"
+                + "  For a real local control plane that kubectl can use, run dev/local-cluster build once (about 6 "
+                + "minutes) and restart.%n  To use a real cluster, point your kubeconfig at it (or set "
+                + "kmm.dev.embedded-api-server=off) and restart.%n", why, url);
+    }
+
+    /** Starts (or finds) the local control plane and points the client at it; false when it is not to be used. */
+    private boolean startLocalCluster(Config config, String why) {
+        KmmConfig.EmbeddedApiServerMode mode = kmm.dev().localCluster();
+        LocalDevCluster local = new LocalDevCluster(kmm.dev().localClusterEnv());
+        if (mode == KmmConfig.EmbeddedApiServerMode.OFF || !local.scriptPresent()) {
+            return false;
+        }
+        if (mode == KmmConfig.EmbeddedApiServerMode.AUTO && !local.built()) {
+            LOG.infof("The local control plane is not built: dev/local-cluster build builds it from Go modules "
+                    + "(about 6 minutes, once per machine); dev mode then uses it and kubectl works");
+            return false;
+        }
+        try {
+            Path kubeconfig = local.up();
+            Config admin = Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
+            config.setMasterUrl(admin.getMasterUrl());
+            config.setCaCertFile(admin.getCaCertFile());
+            config.setTrustCerts(false);
+            config.setNamespace("default");
+            clearCredentials(config);
+            config.setClientCertFile(admin.getClientCertFile());
+            config.setClientKeyFile(admin.getClientKeyFile());
+            localKubeconfig = kubeconfig;
+            LOG.warnf("%n%n  *** %s: using the LOCAL control plane at %s ***%n"
+                    + "  A real kube-apiserver, controller-manager and scheduler, with kwok for simulated nodes (no "
+                    + "real machines). Example nodes and Modules are loaded from dev/cluster/.%n"
+                    + "  kubectl:  dev/local-cluster kubectl get nodes,modules,daemonsets,pods -A%n"
+                    + "        or  export KUBECONFIG=%s%n"
+                    + "  It keeps running after dev mode ends: dev/local-cluster down stops it.%n",
+                    why, admin.getMasterUrl(), kubeconfig);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("Could not start the local control plane (%s); starting the embedded API server instead",
+                    e.getMessage());
+            return false;
+        }
+    }
+
+    private static void clearCredentials(Config config) {
         config.setOauthToken(null);
         config.setUsername(null);
         config.setPassword(null);
@@ -69,15 +122,21 @@ public class EmbeddedApiServer implements KubernetesConfigCustomizer {
         config.setClientCertData(null);
         config.setClientKeyFile(null);
         config.setClientKeyData(null);
-        LOG.warnf("%n%n  *** %s: started an EMBEDDED Kubernetes API server at %s ***%n"
-                + "  It is an in-memory test server: nothing runs on real nodes. Example nodes and Modules are loaded "
-                + "from dev/cluster/.%n  To use a real cluster, point your kubeconfig at it (or set "
-                + "kmm.dev.embedded-api-server=off) and restart.%n", why, url);
     }
 
     /** Whether the embedded server is running. */
     public boolean isRunning() {
         return server != null;
+    }
+
+    /** Whether dev mode runs on the local control plane of dev/local-cluster. */
+    public boolean isLocalCluster() {
+        return localKubeconfig != null;
+    }
+
+    /** The local control plane's admin kubeconfig, when dev mode runs on it. */
+    public Optional<Path> localKubeconfig() {
+        return Optional.ofNullable(localKubeconfig);
     }
 
     /** The reason to start the embedded server, or null to use the configured cluster. */
