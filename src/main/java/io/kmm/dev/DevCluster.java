@@ -142,11 +142,11 @@ public class DevCluster {
                         item.getMetadata().getAnnotations().putIfAbsent(KWOK_NODE, "fake");
                     }
                     client.resource(item).createOr(NonDeletingOperation::update);
-                    LOG.infof("Embedded API server: applied %s %s from %s", item.getKind(),
+                    LOG.infof("Dev cluster: applied %s %s from %s", item.getKind(),
                             item.getMetadata().getName(), file.getFileName());
                 }
             } catch (IOException | KubernetesClientException | IllegalArgumentException e) {
-                LOG.warnf("Embedded API server: could not apply %s: %s", file, e.getMessage());
+                LOG.warnf("Dev cluster: could not apply %s: %s", file, e.getMessage());
             }
         }
     }

@@ -90,6 +90,7 @@ public class EmbeddedApiServer implements KubernetesConfigCustomizer {
         }
         try {
             Path kubeconfig = local.up();
+            local.installCrd();
             Config admin = Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
             config.setMasterUrl(admin.getMasterUrl());
             config.setCaCertFile(admin.getCaCertFile());

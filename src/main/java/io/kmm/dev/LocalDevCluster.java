@@ -47,6 +47,39 @@ final class LocalDevCluster {
         return Path.of(last.substring("KUBECONFIG=".length()));
     }
 
+    /**
+     * Installs the Module CRD and waits until the API server serves it: quarkus-operator-sdk applies the CRD in dev
+     * mode too, but starts the informers right after, before a real API server has established it (404).
+     */
+    void installCrd() {
+        Path crd = Path.of("target", "kubernetes", "modules.ooto.sigs.k8s.io-v1.yml");
+        if (!Files.isRegularFile(crd)) {
+            crd = Path.of("kubernetes", "crd", "modules.ooto.sigs.k8s.io-v1.yml");
+        }
+        Result apply = run(List.of("kubectl", "apply", "-f", crd.toString()), 120);
+        if (apply.code() != 0) {
+            throw new IllegalStateException("the Module CRD was not installed: " + apply.stderr());
+        }
+        // kubectl wait fails at once while the new CRD has no conditions yet: ask again for up to a minute
+        Result established = null;
+        for (int attempt = 0; attempt < 60 && (established == null || established.code() != 0); attempt++) {
+            established = run(List.of("kubectl", "wait", "--for=condition=Established", "--timeout=10s",
+                    "crd/modules.ooto.sigs.k8s.io"), 30);
+            if (established.code() != 0) {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        if (established == null || established.code() != 0) {
+            throw new IllegalStateException("the Module CRD was not established: "
+                    + (established == null ? "" : established.stderr()));
+        }
+    }
+
     private record Result(int code, String stdout, String stderr) {
     }
 

@@ -35,7 +35,7 @@ class EmbeddedRunTest {
 
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("kmm.dev.embedded-api-server", "auto");
+            return Map.of("kmm.dev.embedded-api-server", "auto", "kmm.dev.local-cluster", "off");
         }
     }
 
