@@ -322,7 +322,7 @@ public final class ScaleBenchmark {
         line("%s: %d writes %s (%s); all requests: %s", label, total, writes, floor, delta);
     }
 
-    private static double reconciles(OperatorProcess operator) throws Exception {
+    static double reconciles(OperatorProcess operator) throws Exception {
         HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create(operator.baseUrl() + "q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         double sum = 0;
@@ -335,7 +335,7 @@ public final class ScaleBenchmark {
     }
 
     /** Live heap: the total of a class histogram, which jcmd takes after a full GC. */
-    private static long liveHeap(OperatorProcess operator) throws IOException, InterruptedException {
+    static long liveHeap(OperatorProcess operator) throws IOException, InterruptedException {
         String out = jcmd(operator, "GC.class_histogram");
         Matcher total = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)").matcher(out);
         if (!total.find()) {
@@ -345,7 +345,7 @@ public final class ScaleBenchmark {
     }
 
     /** What the collector reports as used after a full GC (whole regions, so more than the live objects). */
-    private static long usedAfterGc(OperatorProcess operator) throws IOException, InterruptedException {
+    static long usedAfterGc(OperatorProcess operator) throws IOException, InterruptedException {
         jcmd(operator, "GC.run");
         String out = jcmd(operator, "GC.heap_info");
         Matcher used = Pattern.compile("used (\\d+)K").matcher(out);
@@ -355,7 +355,7 @@ public final class ScaleBenchmark {
         return Long.parseLong(used.group(1)) * 1024;
     }
 
-    private static String jcmd(OperatorProcess operator, String command) throws IOException, InterruptedException {
+    static String jcmd(OperatorProcess operator, String command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(Path.of(OperatorProcess.java()).resolveSibling("jcmd").toString(),
                 Long.toString(operator.pid()), command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

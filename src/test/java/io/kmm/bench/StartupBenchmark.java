@@ -10,15 +10,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.kmm.TestModules;
-import io.kmm.process.FaultyApiServer;
+import io.kmm.e2e.Installation;
+import io.kmm.e2e.LocalCluster;
 import io.kmm.process.OperatorProcess;
 
 /**
  * Start-up benchmark of the packaged operator ({@code target/quarkus-app/quarkus-run.jar}) in JVM mode: starts the
- * fabric8 mock API server (CRUD mode) on 127.0.0.1 with the Module CRD and a few nodes, then launches the packaged
- * operator against it several times per variant and prints, per variant, the median of Quarkus's own "started in",
+ * local control plane ({@code dev/local-cluster}, state in target/bench-cluster), installs {@code kubernetes/} with
+ * kubectl, adds a few kwok nodes, then launches the packaged operator against it, as its ServiceAccount, several
+ * times per variant and prints, per variant, the median of Quarkus's own "started in",
  * of the wall time from process launch until {@code /q/health/ready} answers 200 (informers synced), and of the RSS
  * at that moment.
  *
@@ -46,7 +46,7 @@ public final class StartupBenchmark {
             e.printStackTrace();
             System.exit(1);
         }
-        // The mock server leaves non-daemon Vert.x threads behind, which would keep exec:java waiting.
+        // The client leaves non-daemon threads behind, which would keep exec:java waiting.
         System.exit(0);
     }
 
@@ -65,23 +65,23 @@ public final class StartupBenchmark {
             variants.add(new Variant("JDK AOT cache (app.aot)", List.of("-XX:AOTCache=app.aot")));
         }
 
-        try (FaultyApiServer server = new FaultyApiServer()) { // the mock API server with the CRD; no faults here
-            KubernetesClient client = server.client();
+        LocalCluster cluster = LocalCluster.start(Path.of("target", "bench-cluster").toAbsolutePath());
+        try {
+            Installation installation = Installation.install(cluster);
             for (int i = 0; i < nodes; i++) {
-                client.nodes().resource(TestModules.node("node-" + i, "5.14.0-" + (i % 3) + ".el9.x86_64",
-                        Map.of())).create();
+                cluster.addNode("node-" + i, "5.14.0-" + (i % 3) + ".el9.x86_64", Map.of());
             }
-            String apiServer = server.url();
-            System.out.printf("java: %s (%s)%napplication: %s%nAPI server: %s (fabric8 mock, CRUD), %d nodes%n%n",
-                    java, version(java), app, apiServer, nodes);
+            System.out.printf("java: %s (%s)%napplication: %s%nAPI server: %s (local control plane, kube-apiserver "
+                    + "%s), %d kwok nodes; the operator runs as its ServiceAccount%n%n", java, version(java), app,
+                    cluster.url(), cluster.admin().getKubernetesVersion().getGitVersion(), nodes);
             System.out.printf("%-26s %5s %18s %22s %14s%n", "variant", "runs", "started in (median)",
                     "ready after (median)", "RSS at ready");
             // One discarded launch: it labels the nodes (later launches find them labelled) and warms the page cache.
-            launch(java, app, apiServer, variants.get(0));
+            launch(installation, variants.get(0));
             Map<Variant, List<Run>> results = new LinkedHashMap<>();
             for (int i = 0; i < runs; i++) {
                 for (Variant variant : variants) { // interleaved, so that drift on the machine hits every variant
-                    results.computeIfAbsent(variant, v -> new ArrayList<>()).add(launch(java, app, apiServer, variant));
+                    results.computeIfAbsent(variant, v -> new ArrayList<>()).add(launch(installation, variant));
                 }
             }
             results.forEach((variant, list) -> System.out.printf("%-26s %5d %17.3fs %21.3fs %10d MiB%n",
@@ -89,11 +89,13 @@ public final class StartupBenchmark {
                     median(list.stream().map(Run::startedInSeconds).toList()),
                     median(list.stream().map(Run::readySeconds).toList()),
                     (long) median(list.stream().map(r -> (double) r.rssKib()).toList()) / 1024));
+        } finally {
+            cluster.down();
         }
     }
 
-    private static Run launch(String java, Path app, String apiServer, Variant variant) throws Exception {
-        try (OperatorProcess operator = OperatorProcess.launch(java, app, apiServer, variant.jvmOptions(),
+    private static Run launch(Installation installation, Variant variant) throws Exception {
+        try (OperatorProcess operator = installation.launchOperator(variant.jvmOptions(),
                 Map.of("kmm.leader-election.enabled", "false"))) {
             double ready = operator.awaitReady(READY_TIMEOUT);
             if (Boolean.getBoolean("bench.show-log")) {

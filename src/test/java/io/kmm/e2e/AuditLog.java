@@ -26,7 +26,12 @@ public final class AuditLog {
 
     /** One request. {@code resource} includes the subresource ({@code modules/status}); group "" is core. */
     public record Entry(Instant time, String user, String verb, String group, String resource, String namespace,
-            String name, int code, String uri, String userAgent) {
+            String name, int code, String uri, String userAgent, String authorization) {
+
+        /** Denied by the authorizer (RBAC), as opposed to a 403 from admission, e.g. a namespace being deleted. */
+        public boolean forbidden() {
+            return "forbid".equals(authorization);
+        }
 
         public boolean isWrite() {
             return WRITES.contains(verb);
@@ -72,7 +77,8 @@ public final class AuditLog {
                         ref.path("apiGroup").asText(""), sub.isEmpty() ? resource : resource + "/" + sub,
                         ref.path("namespace").asText(""), ref.path("name").asText(""),
                         e.path("responseStatus").path("code").asInt(), e.path("requestURI").asText(),
-                        e.path("userAgent").asText("")));
+                        e.path("userAgent").asText(""),
+                        e.path("annotations").path("authorization.k8s.io/decision").asText("")));
             }
         }
         return entries;

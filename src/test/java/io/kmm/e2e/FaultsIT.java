@@ -141,7 +141,7 @@ class FaultsIT {
         cluster.addNode("faults-new", "5.14.0-9.el9.x86_64", POOL);
         awaitDaemonSets("mod", "quay.io/vendor/mod:v2-", 4);
         double operatorSide = (System.nanoTime() - back) / 1e9;
-        awaitConverged("mod", "quay.io/vendor/mod:v2-", 4, 7);
+        awaitConverged("mod", "quay.io/vendor/mod:v2-", 4, 7, Duration.ofMinutes(4));
         // After an outage longer than the node grace period, the node lifecycle controller marks the nodes
         // unreachable until kwok renews their Leases, and the scheduler retries pods of tainted nodes with backoff:
         // the pods take longer than the operator.
@@ -213,7 +213,11 @@ class FaultsIT {
 
     /** Every loader of the Module runs the image, its pods are Ready on every node, the Module is Ready. */
     private static void awaitConverged(String module, String imagePrefix, int kernels, int nodes) {
-        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+        awaitConverged(module, imagePrefix, kernels, nodes, TIMEOUT);
+    }
+
+    private static void awaitConverged(String module, String imagePrefix, int kernels, int nodes, Duration timeout) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             List<DaemonSet> loaders = kube.loaders(NS, module);
             assertThat(loaders).hasSize(kernels);
             assertThat(loaders).allSatisfy(ds -> assertThat(ds.getSpec().getTemplate().getSpec().getContainers()

@@ -59,8 +59,13 @@ public final class LocalCluster {
     }
 
     public static LocalCluster start(Path state, String... upOptions) throws Exception {
+        return start(state, Map.of(), upOptions);
+    }
+
+    /** @param extraEnv e.g. {@code KMM_KWOK_HEARTBEAT_MS} */
+    public static LocalCluster start(Path state, Map<String, String> extraEnv, String... upOptions) throws Exception {
         Path script = Path.of("dev", "local-cluster").toAbsolutePath();
-        Map<String, String> env = new LinkedHashMap<>();
+        Map<String, String> env = new LinkedHashMap<>(extraEnv);
         env.put("KMM_CLUSTER_STATE", state.toString());
         int api = freePort();
         env.put("KMM_APISERVER_PORT", Integer.toString(api));

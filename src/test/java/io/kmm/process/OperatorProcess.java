@@ -78,15 +78,15 @@ public final class OperatorProcess implements AutoCloseable {
      * As in a pod: the operator trusts the cluster's CA and authenticates with a ServiceAccount token. The token
      * travels in the environment ({@code QUARKUS_KUBERNETES_CLIENT_TOKEN}), never on the command line.
      */
-    public static OperatorProcess launchAs(Path app, String apiServerUrl, Path caCertificate, String token,
-            Map<String, String> properties) throws IOException {
+    public static OperatorProcess launchAs(Path app, List<String> jvmOptions, String apiServerUrl,
+            Path caCertificate, String token, Map<String, String> properties) throws IOException {
         Map<String, String> all = new java.util.LinkedHashMap<>();
         all.put("quarkus.kubernetes-client.ca-cert-file", caCertificate.toString());
         // Only the token: never a kubeconfig or a pod's ServiceAccount files this machine may have.
         all.put("kubernetes.auth.tryKubeConfig", "false");
         all.put("kubernetes.auth.tryServiceAccount", "false");
         all.putAll(properties);
-        return launch(java(), app, apiServerUrl, List.of(), all, Map.of("QUARKUS_KUBERNETES_CLIENT_TOKEN", token));
+        return launch(java(), app, apiServerUrl, jvmOptions, all, Map.of("QUARKUS_KUBERNETES_CLIENT_TOKEN", token));
     }
 
     private static OperatorProcess launch(String java, Path app, String apiServerUrl, List<String> jvmOptions,
