@@ -92,18 +92,18 @@ public interface KmmConfig {
          * How long a standby waits after the leader's last renewal before taking over: the fail-over time when the
          * leader's pod dies.
          */
-        @WithDefault("90s")
+        @WithDefault("137s")
         Duration leaseDuration();
 
         /**
          * How long the leader keeps trying to renew before it gives up and exits: an API outage shorter than this
          * does not restart the operator. Must be shorter than lease-duration.
          */
-        @WithDefault("75s")
+        @WithDefault("107s")
         Duration renewDeadline();
 
         /** Interval between attempts to acquire or renew the Lease. */
-        @WithDefault("5s")
+        @WithDefault("26s")
         Duration retryPeriod();
     }
 

@@ -47,7 +47,7 @@ class FaultsIT {
 
     private static LocalCluster cluster;
     private static Installation installation;
-    /** With the shipped lease timings (90 s), which ride out a 60 s API outage. */
+    /** With the shipped lease timings (137 s), which ride out a 60 s API outage. */
     private static OperatorProcess operator;
     private static Kube kube;
     private static Instant since;
@@ -74,6 +74,11 @@ class FaultsIT {
 
     @AfterAll
     static void stop() throws Exception {
+        if (operator != null) {
+            java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "e2e-logs"));
+            java.nio.file.Files.writeString(java.nio.file.Path.of("target", "e2e-logs", "FaultsIT-operator.log"),
+                    operator.output());
+        }
         try {
             installation.assertLeastPrivilege(since);
             if (operator != null) {
@@ -139,7 +144,12 @@ class FaultsIT {
             return m;
         });
         cluster.addNode("faults-new", "5.14.0-9.el9.x86_64", POOL);
-        awaitDaemonSets("mod", "quay.io/vendor/mod:v2-", 4);
+        try {
+            awaitDaemonSets("mod", "quay.io/vendor/mod:v2-", 4);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("not converged after the outage; operator alive: " + operator.isAlive()
+                    + "; its last output:\n" + tail(operator.output(), 80), e);
+        }
         double operatorSide = (System.nanoTime() - back) / 1e9;
         awaitConverged("mod", "quay.io/vendor/mod:v2-", 4, 7, Duration.ofMinutes(4));
         // After an outage longer than the node grace period, the node lifecycle controller marks the nodes
@@ -246,6 +256,11 @@ class FaultsIT {
                 .filter(e -> e.verb().equals("delete") && e.resource().equals("daemonsets")
                         && e.namespace().equals(NS) && e.name().startsWith(module + "-") && e.code() == 200)
                 .count();
+    }
+
+    private static String tail(String text, int lines) {
+        List<String> all = text.lines().toList();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
     private static Module fresh(Module m) {

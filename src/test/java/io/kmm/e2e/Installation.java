@@ -29,7 +29,7 @@ public final class Installation {
 
     /**
      * Lease timings for tests that start and stop operators one after the other: a new operator takes over within
-     * seconds. The shipped defaults (90 s) are used where an API outage must be ridden out.
+     * seconds. The shipped defaults (137 s) are used where an API outage must be ridden out.
      */
     public static final Map<String, String> QUICK_LEASE = Map.of("kmm.leader-election.lease-duration", "4s",
             "kmm.leader-election.renew-deadline", "3s", "kmm.leader-election.retry-period", "1s");
