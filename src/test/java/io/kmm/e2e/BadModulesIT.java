@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -38,19 +37,16 @@ class BadModulesIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String NS = BadModules.NAMESPACE;
 
+    private static Scenario scenario;
     private static LocalCluster cluster;
-    private static Installation installation;
-    private static OperatorProcess operator;
     private static Kube kube;
-    private static Instant since;
+    private static OperatorProcess operator;
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = LocalCluster.shared();
-        installation = Installation.ensure();
-        kube = new Kube(cluster.admin());
-        since = Instant.now();
-        cluster.kubectlOk("create", "namespace", NS);
+        scenario = Scenario.begin(BadModulesIT.class, NS);
+        cluster = scenario.cluster;
+        kube = scenario.kube;
         cluster.addNode("bad-1", BadModules.KERNEL, Map.of("pool", BadModules.POOL));
         cluster.addNode("bad-2", BadModules.KERNEL, Map.of("pool", BadModules.POOL));
         cluster.admin().secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata()
@@ -59,22 +55,12 @@ class BadModulesIT {
         cluster.admin().secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata()
                 .withName(BadModules.GARBLED_SECRET).endMetadata().withType("Opaque")
                 .withData(Map.of(".dockerconfigjson", b64("{not json"))).build()).create();
-        operator = installation.launchOperator(Installation.QUICK_LEASE);
-        operator.awaitReady(Duration.ofSeconds(90));
+        operator = scenario.startOperator(Installation.QUICK_LEASE);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            installation.assertLeastPrivilege(since);
-        } finally {
-            if (operator != null) {
-                operator.close();
-            }
-            cluster.kubectl("delete", "namespace", NS, "--wait=false");
-            cluster.admin().nodes().withName("bad-1").delete();
-            cluster.admin().nodes().withName("bad-2").delete();
-        }
+        scenario.finish("bad-1", "bad-2");
     }
 
     @Test

@@ -45,28 +45,26 @@ class FaultsIT {
     private static final Duration STEADY = Duration.ofSeconds(Long.getLong("faults.steady-seconds", 60));
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
+    private static Scenario scenario;
     private static LocalCluster cluster;
     private static Installation installation;
     /** With the shipped lease timings (137 s), which ride out a 60 s API outage. */
     private static OperatorProcess operator;
     private static Kube kube;
-    private static Instant since;
     private static final List<String> TOKENS = new ArrayList<>();
     private static final StringBuilder OUTPUT = new StringBuilder();
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = LocalCluster.shared();
-        installation = Installation.ensure();
-        kube = new Kube(cluster.admin());
-        since = Instant.now();
-        cluster.kubectlOk("create", "namespace", NS);
+        scenario = Scenario.begin(FaultsIT.class, NS);
+        cluster = scenario.cluster;
+        installation = scenario.installation;
+        kube = scenario.kube;
         for (int i = 0; i < 6; i++) {
             cluster.addNode("faults-" + i, "5.14.0-" + (i % 3) + ".el9.x86_64", POOL);
         }
-        operator = installation.launchOperator(Map.of());
+        operator = scenario.startOperator(Map.of());
         TOKENS.add(installation.lastToken);
-        operator.awaitReady(Duration.ofSeconds(90));
         cluster.admin().resource(fresh(module(NS, "mod", POOL,
                 regexp("^5\\.14\\.", "quay.io/vendor/mod:v1-${KERNEL_FULL_VERSION}")))).create();
         awaitConverged("mod", "quay.io/vendor/mod:v1-", 3, 6);
@@ -75,22 +73,15 @@ class FaultsIT {
     @AfterAll
     static void stop() throws Exception {
         if (operator != null) {
-            java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "e2e-logs"));
-            java.nio.file.Files.writeString(java.nio.file.Path.of("target", "e2e-logs", "FaultsIT-operator.log"),
-                    operator.output());
+            OUTPUT.append(operator.output());
         }
+        java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "e2e-logs"));
+        java.nio.file.Files.writeString(java.nio.file.Path.of("target", "e2e-logs", "FaultsIT-operators.log"), OUTPUT);
         try {
-            installation.assertLeastPrivilege(since);
-            if (operator != null) {
-                OUTPUT.append(operator.output());
-            }
-            assertThat(TOKENS).allSatisfy(token -> assertThat(OUTPUT.toString()).as("the operator's token is never printed")
-                    .doesNotContain(token).doesNotContain(token.substring(token.length() - 20)));
+            assertThat(TOKENS).allSatisfy(token -> assertThat(OUTPUT.toString()).as("the operator's token is never "
+                    + "printed").doesNotContain(token).doesNotContain(token.substring(token.length() - 20)));
         } finally {
-            if (operator != null) {
-                operator.close();
-            }
-            cluster.kubectl("delete", "namespace", NS, "--wait=false");
+            scenario.finish();
             cluster.kubectl("delete", "nodes", "-l", "pool in (faults,kill)");
         }
     }
@@ -181,6 +172,7 @@ class FaultsIT {
         OUTPUT.append(operator.output());
         operator.close();
         operator = null;
+        scenario.forgetOperator();
         int kernels = 40;
         for (int i = 0; i < kernels; i++) {
             cluster.addNode("kill-" + i, "6.1." + i + "-1-amd64", Map.of("pool", "kill"));
@@ -240,7 +232,7 @@ class FaultsIT {
 
     /** Each of the Module's DaemonSets was created once (the audit log of the real API server). */
     private static void assertCreatedOnce(String module) throws Exception {
-        List<String> creates = AuditLog.of(cluster.auditLog(), Installation.USER, since).stream()
+        List<String> creates = AuditLog.of(cluster.auditLog(), Installation.USER, scenario.since).stream()
                 .filter(e -> e.verb().equals("create") && e.resource().equals("daemonsets")
                         && e.namespace().equals(NS) && e.name().startsWith(module + "-"))
                 .map(e -> e.name() + " " + e.code()).toList();
@@ -252,7 +244,7 @@ class FaultsIT {
 
     /** DaemonSets of the Module the operator deleted (kernels no node runs any more). */
     private static int deleted(String module) throws Exception {
-        return (int) AuditLog.of(cluster.auditLog(), Installation.USER, since).stream()
+        return (int) AuditLog.of(cluster.auditLog(), Installation.USER, scenario.since).stream()
                 .filter(e -> e.verb().equals("delete") && e.resource().equals("daemonsets")
                         && e.namespace().equals(NS) && e.name().startsWith(module + "-") && e.code() == 200)
                 .count();

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -22,7 +21,6 @@ import io.kmm.api.v1alpha1.Module;
 import io.kmm.api.v1alpha1.RegistryOptions;
 import io.kmm.meta.Labels;
 import io.kmm.module.Conditions;
-import io.kmm.process.OperatorProcess;
 import io.kmm.registry.TestRegistry;
 
 /**
@@ -40,40 +38,29 @@ class KanikoBuildIT {
     private static final String NS = "e2e-builds";
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
+    private static Scenario scenario;
     private static LocalCluster cluster;
-    private static Installation installation;
-    private static OperatorProcess operator;
-    private static TestRegistry registry;
     private static Kube kube;
-    private static Instant since;
+    private static TestRegistry registry;
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = LocalCluster.shared();
-        installation = Installation.ensure();
-        kube = new Kube(cluster.admin());
         registry = TestRegistry.anonymous();
         registry.push("warm-up/jib", "v1"); // the first push of a JVM is slow; the one in the test must not be
-        since = Instant.now();
-        cluster.kubectlOk("create", "namespace", NS);
+        scenario = Scenario.begin(KanikoBuildIT.class, NS);
+        cluster = scenario.cluster;
+        kube = scenario.kube;
         cluster.addNode("build-ok-1", "6.1.0-build", Map.of("pool", "build-ok"));
         cluster.addNode("build-broken-1", "6.1.0-build", Map.of("pool", "build-broken"));
-        operator = installation.launchOperator(Installation.QUICK_LEASE);
-        operator.awaitReady(Duration.ofSeconds(90));
+        scenario.startOperator(Installation.QUICK_LEASE);
     }
 
     @AfterAll
     static void stop() throws Exception {
         try {
-            installation.assertLeastPrivilege(since);
+            scenario.finish("build-ok-1", "build-broken-1");
         } finally {
-            if (operator != null) {
-                operator.close();
-            }
             registry.close();
-            cluster.kubectl("delete", "namespace", NS, "--wait=false");
-            cluster.admin().nodes().withName("build-ok-1").delete();
-            cluster.admin().nodes().withName("build-broken-1").delete();
         }
     }
 
@@ -156,7 +143,7 @@ class KanikoBuildIT {
 
     /** Jobs the operator created for this Module, from the audit log. */
     private static long createdJobs(String module) throws Exception {
-        return AuditLog.of(cluster.auditLog(), Installation.USER, since).stream()
+        return AuditLog.of(cluster.auditLog(), Installation.USER, scenario.since).stream()
                 .filter(e -> e.verb().equals("create") && e.resource().equals("jobs") && e.code() == 201)
                 .filter(e -> e.name().startsWith(module + "-")).count();
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,7 +16,6 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.meta.Labels;
 import io.kmm.module.Conditions;
-import io.kmm.process.OperatorProcess;
 
 /**
  * The design's sample Module on a real control plane, applied with the real kubectl, reconciled by the packaged
@@ -40,53 +38,41 @@ class SampleModuleIT {
     private static final String RHEL = "5.14.0-284.11.1.el9_2.x86_64";
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
+    private static Scenario scenario;
     private static LocalCluster cluster;
-    private static Installation installation;
-    private static OperatorProcess operator;
     private static Kube kube;
-    private static Instant since;
 
     @BeforeAll
     static void installAndStart() throws Exception {
-        cluster = LocalCluster.shared();
-        installation = Installation.ensure();
-        kube = new Kube(cluster.admin());
-        since = Instant.now();
-        cluster.kubectlOk("create", "namespace", NS);
+        scenario = Scenario.begin(SampleModuleIT.class, NS);
+        cluster = scenario.cluster;
+        kube = scenario.kube;
         cluster.addNode("sample-fedora-1", FEDORA, Map.of(VMX, "true"));
         cluster.addNode("sample-fedora-2", FEDORA, Map.of(VMX, "true"));
         cluster.addNode("sample-gke-1", GKE, Map.of(VMX, "true"));
         cluster.addNode("sample-rhel-1", RHEL, Map.of(VMX, "true"));
         cluster.addNode("sample-no-vmx", FEDORA, Map.of());
-        operator = installation.launchOperator(Installation.QUICK_LEASE);
-        operator.awaitReady(Duration.ofSeconds(90));
+        scenario.startOperator(Installation.QUICK_LEASE);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            List<String> used = installation.assertLeastPrivilege(since);
-            System.out.println("[SampleModuleIT] the operator used: " + used);
-        } finally {
-            if (operator != null) {
-                operator.close();
-            }
-            for (String node : List.of("sample-fedora-1", "sample-fedora-2", "sample-gke-1", "sample-rhel-1",
-                    "sample-no-vmx")) {
-                cluster.admin().nodes().withName(node).delete();
-            }
-        }
+        List<String> used = scenario.finish("sample-fedora-1", "sample-fedora-2", "sample-gke-1", "sample-rhel-1",
+                "sample-no-vmx");
+        System.out.println("[SampleModuleIT] the operator used: " + used);
     }
 
     @Test
     void everyObjectOfTheInstallIsAccepted() {
-        assertThat(installation.applyOutput).contains("customresourcedefinition.apiextensions.k8s.io/modules.ooto.sigs.k8s.io",
-                "namespace/kmm-system", "serviceaccount/kmm-operator", "clusterrole.rbac.authorization.k8s.io/kmm-operator",
+        Installation installation = scenario.installation;
+        assertThat(installation.applyOutput).contains(
+                "customresourcedefinition.apiextensions.k8s.io/modules.ooto.sigs.k8s.io", "namespace/kmm-system", "serviceaccount/kmm-operator", "clusterrole.rbac.authorization.k8s.io/kmm-operator",
                 "clusterrolebinding.rbac.authorization.k8s.io/kmm-operator",
                 "role.rbac.authorization.k8s.io/kmm-operator-leader-election", "deployment.apps/kmm-operator");
         assertThat(installation.applyOutput.lines()).allSatisfy(l -> assertThat(l)
                 .matches(".* (created|configured|unchanged)$"));
-        assertThat(installation.bundleCrdOutput).contains("customresourcedefinition.apiextensions.k8s.io/modules.ooto.sigs.k8s.io");
+        assertThat(installation.bundleCrdOutput)
+                .contains("customresourcedefinition.apiextensions.k8s.io/modules.ooto.sigs.k8s.io");
     }
 
     @Test
