@@ -151,10 +151,20 @@ public final class LocalCluster {
 
     /** A kernel upgrade, as the kubelet reports it after the reboot: a status update of the Node. */
     public void setKernel(String node, String kernel) {
-        admin.nodes().withName(node).editStatus(n -> {
-            n.getStatus().getNodeInfo().setKernelVersion(kernel);
-            return n;
-        });
+        // kwok heartbeats the same status: a conflict is retried on the latest version, as a kubelet would
+        for (int attempt = 1;; attempt++) {
+            try {
+                admin.nodes().withName(node).editStatus(n -> {
+                    n.getStatus().getNodeInfo().setKernelVersion(kernel);
+                    return n;
+                });
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 
     public void down() {
