@@ -52,6 +52,8 @@ class FaultsIT {
     private static OperatorProcess operator;
     private static Kube kube;
     private static final List<String> TOKENS = new ArrayList<>();
+    /** From a restart of kube-apiserver or etcd until 10 s after it answered again. */
+    private static final List<Instant[]> RESTARTS = new ArrayList<>();
     private static final StringBuilder OUTPUT = new StringBuilder();
 
     @BeforeAll
@@ -81,7 +83,7 @@ class FaultsIT {
             assertThat(TOKENS).allSatisfy(token -> assertThat(OUTPUT.toString()).as("the operator's token is never "
                     + "printed").doesNotContain(token).doesNotContain(token.substring(token.length() - 20)));
         } finally {
-            scenario.finish();
+            scenario.finish(RESTARTS);
             cluster.kubectl("delete", "nodes", "-l", "pool in (faults,kill)");
         }
     }
@@ -124,7 +126,9 @@ class FaultsIT {
             readiness.add(operator.health("ready"));
             Thread.sleep(2000);
         }
+        Instant restart = Instant.now();
         cluster.control("start-apiserver");
+        RESTARTS.add(new Instant[] {restart, Instant.now().plusSeconds(10)});
         System.out.printf("[FaultsIT] readiness answers during the outage: %s%n", readiness);
         assertThat(liveness).as("liveness does not flap during an API outage").containsOnly(200);
 
@@ -156,7 +160,9 @@ class FaultsIT {
     @Test
     @Order(3)
     void anEtcdRestartIsRiddenOut() throws Exception {
+        Instant restart = Instant.now();
         cluster.control("restart-etcd");
+        RESTARTS.add(new Instant[] {restart, Instant.now().plusSeconds(10)});
         cluster.admin().resources(Module.class).inNamespace(NS).withName("mod").edit(m -> {
             m.getSpec().getKernelMappings().get(0).setContainerImage("quay.io/vendor/mod:v3-${KERNEL_FULL_VERSION}");
             return m;

@@ -68,8 +68,13 @@ final class Scenario {
      * @return the distinct (verb, resource) the operator used
      */
     List<String> finish(String... nodes) throws Exception {
+        return finish(List.of(), nodes);
+    }
+
+    /** The same, with the windows in which the test restarted the API server or etcd. */
+    List<String> finish(List<Instant[]> apiServerStarts, String... nodes) throws Exception {
         try {
-            return installation.assertLeastPrivilege(since);
+            return installation.assertLeastPrivilege(since, apiServerStarts);
         } finally {
             if (operator != null) {
                 Path logs = Path.of("target", "e2e-logs");
