@@ -109,11 +109,19 @@ class LocalClusterRunTest {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("KMM_CLUSTER_STATE", Path.of("target", "dev-local-cluster").toAbsolutePath().toString());
         try {
-            env.put("KMM_APISERVER_PORT", Integer.toString(freePort()));
-            env.put("KMM_ETCD_PORT", Integer.toString(freePort()));
-            env.put("KMM_KCM_PORT", Integer.toString(freePort()));
-            env.put("KMM_SCHEDULER_PORT", Integer.toString(freePort()));
-            env.put("KMM_KWOK_PORT", Integer.toString(freePort()));
+            java.util.Set<Integer> taken = new java.util.HashSet<>();
+            for (String key : List.of("KMM_APISERVER_PORT", "KMM_KCM_PORT", "KMM_SCHEDULER_PORT", "KMM_KWOK_PORT")) {
+                int port = freePort();
+                while (!taken.add(port)) {
+                    port = freePort();
+                }
+                env.put(key, Integer.toString(port));
+            }
+            int etcd = freePort(); // etcd also listens on the next port (peers)
+            while (taken.contains(etcd) || taken.contains(etcd + 1)) {
+                etcd = freePort();
+            }
+            env.put("KMM_ETCD_PORT", Integer.toString(etcd));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

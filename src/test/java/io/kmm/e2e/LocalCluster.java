@@ -67,16 +67,20 @@ public final class LocalCluster {
         Path script = Path.of("dev", "local-cluster").toAbsolutePath();
         Map<String, String> env = new LinkedHashMap<>(extraEnv);
         env.put("KMM_CLUSTER_STATE", state.toString());
-        int api = freePort();
-        env.put("KMM_APISERVER_PORT", Integer.toString(api));
-        int etcd = freePort();
-        while (etcd + 1 == api) {
+        java.util.Set<Integer> taken = new java.util.HashSet<>();
+        for (String key : List.of("KMM_APISERVER_PORT", "KMM_KCM_PORT", "KMM_SCHEDULER_PORT", "KMM_KWOK_PORT")) {
+            int port = freePort();
+            while (!taken.add(port)) {
+                port = freePort();
+            }
+            env.put(key, Integer.toString(port));
+        }
+        int etcd = freePort(); // etcd also listens on the next port (peers)
+        while (taken.contains(etcd) || taken.contains(etcd + 1)) {
             etcd = freePort();
         }
         env.put("KMM_ETCD_PORT", Integer.toString(etcd));
-        env.put("KMM_KCM_PORT", Integer.toString(freePort()));
-        env.put("KMM_SCHEDULER_PORT", Integer.toString(freePort()));
-        env.put("KMM_KWOK_PORT", Integer.toString(freePort()));
+        int api = Integer.parseInt(env.get("KMM_APISERVER_PORT"));
         List<String> command = new ArrayList<>(List.of(script.toString(), "up"));
         command.addAll(List.of(upOptions));
         Result up = run(env, Duration.ofMinutes(60), command);
