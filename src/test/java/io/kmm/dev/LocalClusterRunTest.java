@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,28 +107,10 @@ class LocalClusterRunTest {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("KMM_CLUSTER_STATE", Path.of("target", "dev-local-cluster").toAbsolutePath().toString());
         try {
-            java.util.Set<Integer> taken = new java.util.HashSet<>();
-            for (String key : List.of("KMM_APISERVER_PORT", "KMM_KCM_PORT", "KMM_SCHEDULER_PORT", "KMM_KWOK_PORT")) {
-                int port = freePort();
-                while (!taken.add(port)) {
-                    port = freePort();
-                }
-                env.put(key, Integer.toString(port));
-            }
-            int etcd = freePort(); // etcd also listens on the next port (peers)
-            while (taken.contains(etcd) || taken.contains(etcd + 1)) {
-                etcd = freePort();
-            }
-            env.put("KMM_ETCD_PORT", Integer.toString(etcd));
+            env.putAll(io.kmm.e2e.LocalCluster.freePorts());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
         return env;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -67,19 +67,7 @@ public final class LocalCluster {
         Path script = Path.of("dev", "local-cluster").toAbsolutePath();
         Map<String, String> env = new LinkedHashMap<>(extraEnv);
         env.put("KMM_CLUSTER_STATE", state.toString());
-        java.util.Set<Integer> taken = new java.util.HashSet<>();
-        for (String key : List.of("KMM_APISERVER_PORT", "KMM_KCM_PORT", "KMM_SCHEDULER_PORT", "KMM_KWOK_PORT")) {
-            int port = freePort();
-            while (!taken.add(port)) {
-                port = freePort();
-            }
-            env.put(key, Integer.toString(port));
-        }
-        int etcd = freePort(); // etcd also listens on the next port (peers)
-        while (taken.contains(etcd) || taken.contains(etcd + 1)) {
-            etcd = freePort();
-        }
-        env.put("KMM_ETCD_PORT", Integer.toString(etcd));
+        env.putAll(freePorts());
         int api = Integer.parseInt(env.get("KMM_APISERVER_PORT"));
         List<String> command = new ArrayList<>(List.of(script.toString(), "up"));
         command.addAll(List.of(upOptions));
@@ -213,6 +201,25 @@ public final class LocalCluster {
 
     static String read(InputStream in) throws IOException {
         return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    /** Free ports of 127.0.0.1 for every component, as dev/local-cluster's environment (KMM_*_PORT). */
+    public static Map<String, String> freePorts() throws IOException {
+        Map<String, String> env = new LinkedHashMap<>();
+        java.util.Set<Integer> taken = new java.util.HashSet<>();
+        for (String key : List.of("KMM_APISERVER_PORT", "KMM_KCM_PORT", "KMM_SCHEDULER_PORT", "KMM_KWOK_PORT")) {
+            int port = freePort();
+            while (!taken.add(port)) {
+                port = freePort();
+            }
+            env.put(key, Integer.toString(port));
+        }
+        int etcd = freePort(); // etcd also listens on the next port (peers)
+        while (taken.contains(etcd) || taken.contains(etcd + 1)) {
+            etcd = freePort();
+        }
+        env.put("KMM_ETCD_PORT", Integer.toString(etcd));
+        return env;
     }
 
     static int freePort() throws IOException {
