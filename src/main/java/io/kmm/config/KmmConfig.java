@@ -116,6 +116,13 @@ public interface KmmConfig {
         EmbeddedApiServerMode embeddedApiServer();
 
         /**
+         * The embedded API server's port on 127.0.0.1 (plain HTTP), the same on every start; when it is taken, a free
+         * port is used instead and the log says so. {@code 0}: always a free port.
+         */
+        @WithDefault("6080")
+        int embeddedApiServerPort();
+
+        /**
          * When no cluster is configured: {@code auto} starts the local control plane of {@code dev/local-cluster}
          * if its binaries are built (else the embedded API server); {@code on}: start it, building the binaries
          * first if needed; {@code off}: never (the embedded API server instead).
@@ -126,7 +133,10 @@ public interface KmmConfig {
         /** Environment for {@code dev/local-cluster} (e.g. {@code KMM_CLUSTER_STATE}, {@code KMM_APISERVER_PORT}). */
         Map<String, String> localClusterEnv();
 
-        /** Folder whose YAML manifests are applied to the dev cluster (local or embedded) at start. */
+        /**
+         * Folder whose YAML manifests are applied to the dev cluster (local or embedded) at start, and again whenever
+         * a file in it is added or changed while dev mode runs.
+         */
         @WithDefault("dev/cluster")
         String manifestsDir();
     }

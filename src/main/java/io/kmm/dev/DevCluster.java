@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -32,7 +36,7 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * Dev mode on a dev cluster: loads the manifests of {@code kmm.dev.manifests-dir} (example Nodes and Modules, and
- * whatever the user adds). On the local control plane, Nodes get kwok's annotation and the real controllers do the
+ * whatever the user adds, then or while dev mode runs). On the local control plane, Nodes get kwok's annotation and the real controllers do the
  * rest; on the embedded API server, this plays the DaemonSet and Job controllers, which it does not run, so that
  * loader DaemonSets report their pods available and Modules can become Ready.
  */
@@ -55,6 +59,9 @@ public class DevCluster {
     @Inject
     io.kmm.registry.ImageChecks images;
 
+    static final long WATCH_SETTLE_MILLIS = 300;
+
+    private volatile WatchService watcher;
     private SharedIndexInformer<DaemonSet> daemonSets;
     private SharedIndexInformer<io.fabric8.kubernetes.api.model.batch.v1.Job> jobs;
     /** The stand-in registry: images pushed by (simulated) builds. */
@@ -117,38 +124,86 @@ public class DevCluster {
     void loadManifests() {
         Path manifests = Path.of(config.dev().manifestsDir());
         if (!Files.isDirectory(manifests)) {
-            LOG.infof("No %s folder: the embedded API server starts empty", manifests);
+            LOG.infof("No %s folder: the dev cluster starts empty", manifests);
             return;
         }
         List<Path> files;
         try (Stream<Path> list = Files.list(manifests)) {
-            files = list.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted()
-                    .toList();
+            files = list.filter(DevCluster::isManifest).sorted().toList();
         } catch (IOException e) {
             LOG.warnf("Cannot read %s: %s", manifests, e.getMessage());
             return;
         }
-        for (Path file : files) {
-            try (InputStream in = Files.newInputStream(file)) {
-                for (HasMetadata item : client.load(in).items()) {
-                    if (!(item instanceof Node) && item.getMetadata().getNamespace() == null) {
-                        item.getMetadata().setNamespace("default");
-                    }
-                    if (item instanceof Node && embedded.isLocalCluster()) {
-                        // kwok runs the nodes with this annotation: Ready, heartbeats, pods that "run"
-                        if (item.getMetadata().getAnnotations() == null) {
-                            item.getMetadata().setAnnotations(new java.util.LinkedHashMap<>());
-                        }
-                        item.getMetadata().getAnnotations().putIfAbsent(KWOK_NODE, "fake");
-                    }
-                    client.resource(item).createOr(NonDeletingOperation::update);
-                    LOG.infof("Dev cluster: applied %s %s from %s", item.getKind(),
-                            item.getMetadata().getName(), file.getFileName());
+        files.forEach(this::apply);
+        watch(manifests);
+    }
+
+    private static boolean isManifest(Path p) {
+        String name = p.getFileName().toString();
+        return (name.endsWith(".yaml") || name.endsWith(".yml")) && !name.startsWith(".");
+    }
+
+    /** Applies every object of one manifest file (create, or update what exists). */
+    void apply(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            for (HasMetadata item : client.load(in).items()) {
+                if (!(item instanceof Node) && item.getMetadata().getNamespace() == null) {
+                    item.getMetadata().setNamespace("default");
                 }
-            } catch (IOException | KubernetesClientException | IllegalArgumentException e) {
-                LOG.warnf("Dev cluster: could not apply %s: %s", file, e.getMessage());
+                if (item instanceof Node && embedded.isLocalCluster()) {
+                    // kwok runs the nodes with this annotation: Ready, heartbeats, pods that "run"
+                    if (item.getMetadata().getAnnotations() == null) {
+                        item.getMetadata().setAnnotations(new java.util.LinkedHashMap<>());
+                    }
+                    item.getMetadata().getAnnotations().putIfAbsent(KWOK_NODE, "fake");
+                }
+                client.resource(item).createOr(NonDeletingOperation::update);
+                LOG.infof("Dev cluster: applied %s %s from %s", item.getKind(), item.getMetadata().getName(),
+                        file.getFileName());
             }
+        } catch (IOException | KubernetesClientException | IllegalArgumentException e) {
+            LOG.warnf("Dev cluster: could not apply %s: %s", file, e.getMessage());
         }
+    }
+
+    /**
+     * Applies a manifest again whenever it is added to or changed in the folder, so that a user without an
+     * interactive console (or kubectl, on the embedded server) can change the dev cluster while dev mode runs.
+     */
+    private void watch(Path folder) {
+        try {
+            watcher = folder.getFileSystem().newWatchService();
+            folder.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+        } catch (IOException e) {
+            LOG.warnf("Dev cluster: changes to %s are not watched: %s", folder, e.getMessage());
+            return;
+        }
+        Thread thread = new Thread(() -> {
+            try {
+                while (true) {
+                    WatchKey key = watcher.take();
+                    Thread.sleep(WATCH_SETTLE_MILLIS); // an editor saves in several steps: apply once, when settled
+                    java.util.Set<Path> changed = new java.util.TreeSet<>();
+                    do {
+                        for (WatchEvent<?> event : key.pollEvents()) {
+                            if (event.context() instanceof Path name) {
+                                changed.add(folder.resolve(name));
+                            }
+                        }
+                        key.reset();
+                    } while ((key = watcher.poll()) != null);
+                    changed.stream().filter(DevCluster::isManifest).filter(Files::isRegularFile).forEach(file -> {
+                        LOG.infof("Dev cluster: %s changed", file);
+                        apply(file);
+                    });
+                }
+            } catch (InterruptedException | java.nio.file.ClosedWatchServiceException e) {
+                // dev mode stops or restarts
+            }
+        }, "kmm-dev-manifests-watcher");
+        thread.setDaemon(true);
+        thread.start();
+        LOG.infof("Dev cluster: files added to or changed in %s are applied while dev mode runs", folder);
     }
 
     /** What the DaemonSet controller and kubelets would report: one available pod per node the DaemonSet selects. */
@@ -224,6 +279,13 @@ public class DevCluster {
         }
         if (jobs != null) {
             jobs.close();
+        }
+        if (watcher != null) {
+            try {
+                watcher.close();
+            } catch (IOException e) {
+                LOG.debugf("closing the manifests watcher: %s", e.getMessage());
+            }
         }
     }
 }

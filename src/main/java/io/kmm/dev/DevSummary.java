@@ -1,5 +1,7 @@
 package io.kmm.dev;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -30,29 +32,63 @@ public class DevSummary {
         }
     }
 
+    /**
+     * The table: one row per kernel, columns as wide as their widest cell (like kubectl), so they stay aligned;
+     * messages (errors, Ready and Degraded) go under the table, where their length does not matter.
+     */
     static String table(String module, ModuleStatus status) {
-        StringBuilder out = new StringBuilder();
-        String ready = Conditions.find(status.getConditions(), Conditions.READY)
-                .map(c -> c.getStatus() + " (" + c.getMessage() + ")").orElse("?");
-        out.append("Module ").append(module).append("  Ready=").append(ready).append('\n');
-        Conditions.find(status.getConditions(), Conditions.DEGRADED).filter(c -> "True".equals(c.getStatus()))
-                .ifPresent(c -> out.append("  Degraded: ").append(c.getMessage()).append('\n'));
-        String format = "  %-34s %-62s %5s %9s  %-52s %s%n";
-        out.append(String.format(format, "KERNEL", "IMAGE", "NODES", "AVAILABLE", "DAEMONSET", "BUILD"));
+        List<String[]> rows = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        rows.add(new String[] { "KERNEL", "IMAGE", "NODES", "AVAILABLE", "DAEMONSET", "BUILD" });
         for (KernelStatus k : status.getKernels()) {
-            out.append(String.format(format, k.getKernel(), k.getError() != null ? "error: " + k.getError()
-                    : k.getImage(), k.getNodes(), k.getAvailable(), dash(k.getDaemonSet()), k.getBuild() == null ? "-"
-                            : k.getBuild().getObject() + " " + k.getBuild().getPhase()));
+            String image = k.getImage() == null ? "-" : k.getImage();
+            if (k.getError() != null) {
+                notes.add(k.getKernel() + ": " + k.getError());
+                image = "error [" + notes.size() + "]";
+            }
+            rows.add(new String[] { k.getKernel(), image, String.valueOf(k.getNodes()),
+                    String.valueOf(k.getAvailable()), dash(k.getDaemonSet()),
+                    k.getBuild() == null ? "-" : k.getBuild().getObject() + " " + k.getBuild().getPhase() });
         }
         for (UnmatchedKernel u : status.getUnmatchedKernels()) {
-            out.append(String.format(format, u.getKernel(), "(no kernel mapping matches)", u.getNodes(), "-", "-",
-                    "-"));
+            rows.add(new String[] { u.getKernel(), "(no kernel mapping matches)", String.valueOf(u.getNodes()), "-",
+                    "-", "-" });
         }
         if (status.getDevicePlugin() != null) {
-            out.append(String.format(format, "(device plugin)", "", "", status.getDevicePlugin().getAvailable(),
-                    status.getDevicePlugin().getDaemonSet(), ""));
+            rows.add(new String[] { "(device plugin)", "-", "-", String.valueOf(status.getDevicePlugin().getAvailable()),
+                    dash(status.getDevicePlugin().getDaemonSet()), "-" });
+        }
+        int[] widths = new int[rows.get(0).length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        var ready = Conditions.find(status.getConditions(), Conditions.READY);
+        out.append("Module ").append(module).append("  Ready=").append(ready.map(c -> c.getStatus()).orElse("?"))
+                .append('\n');
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder(" ");
+            for (int i = 0; i < row.length; i++) {
+                boolean number = i == 2 || i == 3; // NODES and AVAILABLE, right-aligned
+                line.append(' ').append(number ? pad(row[i], widths[i], true) : pad(row[i], widths[i], false))
+                        .append(' ');
+            }
+            out.append(line.toString().stripTrailing()).append('\n');
+        }
+        ready.ifPresent(c -> out.append("  Ready: ").append(c.getMessage()).append('\n'));
+        Conditions.find(status.getConditions(), Conditions.DEGRADED).filter(c -> "True".equals(c.getStatus()))
+                .ifPresent(c -> out.append("  Degraded: ").append(c.getMessage()).append('\n'));
+        for (int i = 0; i < notes.size(); i++) {
+            out.append("  [").append(i + 1).append("] ").append(notes.get(i)).append('\n');
         }
         return out.toString();
+    }
+
+    private static String pad(String s, int width, boolean right) {
+        String spaces = " ".repeat(width - s.length());
+        return right ? spaces + s : s + spaces;
     }
 
     private static String dash(String s) {

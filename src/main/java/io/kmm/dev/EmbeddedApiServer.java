@@ -62,7 +62,13 @@ public class EmbeddedApiServer implements KubernetesConfigCustomizer {
         }
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(List.of()), false);
-        server.init(InetAddress.getLoopbackAddress(), 0);
+        int port = kmm.dev().embeddedApiServerPort();
+        if (port != 0 && !portFree(port)) {
+            LOG.warnf("Port %d (kmm.dev.embedded-api-server-port) is taken: the embedded API server uses a free port "
+                    + "instead", port);
+            port = 0;
+        }
+        server.init(InetAddress.getLoopbackAddress(), port);
         String url = server.url("/");
         config.setMasterUrl(url);
         config.setNamespace("default");
@@ -174,6 +180,16 @@ public class EmbeddedApiServer implements KubernetesConfigCustomizer {
             }
         }
         return false;
+    }
+
+    private static boolean portFree(int port) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static boolean reachable(String masterUrl) {

@@ -14,6 +14,7 @@ import io.kmm.api.v1alpha1.ModuleStatus;
 import io.kmm.module.Conditions;
 import io.kmm.module.ModuleReconciled;
 import io.kmm.registry.ImageCheck;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -54,13 +55,24 @@ public class KmmMetrics {
                 .description("Modules that run a device plugin").register(registry);
         // Counters exist from the start, so that rate() and increase() see their first increment.
         for (String result : List.of("created", "succeeded", "failed")) {
-            registry.counter(BUILDS, "result", result);
+            counter(BUILDS, "result", result);
         }
-        registry.counter(NODE_LABEL_UPDATES);
+        counter(NODE_LABEL_UPDATES);
         for (ImageCheck.Outcome o : List.of(ImageCheck.Outcome.UNAUTHORIZED, ImageCheck.Outcome.UNREACHABLE,
                 ImageCheck.Outcome.INVALID_REFERENCE)) {
-            registry.counter(REGISTRY_CHECK_FAILURES, "reason", reason(o));
+            counter(REGISTRY_CHECK_FAILURES, "reason", reason(o));
         }
+    }
+
+    /** What each counter counts: Prometheus shows it as the series' HELP text. */
+    static final Map<String, String> COUNTER_HELP = Map.of(
+            BUILDS, "In-cluster builds the operator created, and how they finished (label result)",
+            NODE_LABEL_UPDATES, "Writes of kernel-version labels to Nodes by the node labeller",
+            REGISTRY_CHECK_FAILURES, "Registry checks of a loader image that failed (label reason: unauthorized, "
+                    + "unreachable, invalid-reference)");
+
+    private Counter counter(String name, String... tags) {
+        return Counter.builder(name).description(COUNTER_HELP.get(name)).tags(tags).register(registry);
     }
 
     @PreDestroy
@@ -87,19 +99,19 @@ public class KmmMetrics {
     }
 
     public void buildCreated() {
-        registry.counter(BUILDS, "result", "created").increment();
+        counter(BUILDS, "result", "created").increment();
     }
 
     public void buildFinished(boolean succeeded) {
-        registry.counter(BUILDS, "result", succeeded ? "succeeded" : "failed").increment();
+        counter(BUILDS, "result", succeeded ? "succeeded" : "failed").increment();
     }
 
     public void nodeLabelUpdated() {
-        registry.counter(NODE_LABEL_UPDATES).increment();
+        counter(NODE_LABEL_UPDATES).increment();
     }
 
     public void registryCheckFailed(ImageCheck.Outcome outcome) {
-        registry.counter(REGISTRY_CHECK_FAILURES, "reason", reason(outcome)).increment();
+        counter(REGISTRY_CHECK_FAILURES, "reason", reason(outcome)).increment();
     }
 
     private Tracked register(String namespace, String name, ModuleStatus first) {
@@ -146,11 +158,11 @@ public class KmmMetrics {
 
     /** The number of builds with this result ({@code created}, {@code succeeded}, {@code failed}) so far. */
     public double builds(String result) {
-        return registry.counter(BUILDS, "result", result).count();
+        return counter(BUILDS, "result", result).count();
     }
 
     /** The number of registry checks that failed for this reason so far. */
     public double registryCheckFailures(ImageCheck.Outcome outcome) {
-        return registry.counter(REGISTRY_CHECK_FAILURES, "reason", reason(outcome)).count();
+        return counter(REGISTRY_CHECK_FAILURES, "reason", reason(outcome)).count();
     }
 }

@@ -36,7 +36,10 @@ public final class OperatorHealth {
     private OperatorHealth() {
     }
 
-    static final String NAME = "kmm-operator";
+    /** The check's name in /q/health/ready: which check failed must be clear from the name alone. */
+    static final String READY = "kmm-informers-synced";
+    /** The check's name in /q/health/live. */
+    static final String LIVE = "kmm-operator-started";
 
     @Readiness
     @ApplicationScoped
@@ -50,7 +53,7 @@ public final class OperatorHealth {
 
         @Override
         public HealthCheckResponse call() {
-            HealthCheckResponseBuilder response = HealthCheckResponse.named(NAME);
+            HealthCheckResponseBuilder response = HealthCheckResponse.named(READY);
             if (!operator.getRuntimeInfo().isStarted()) {
                 return response.down().withData("operator", "not started").build();
             }
@@ -98,7 +101,7 @@ public final class OperatorHealth {
 
         @Override
         public HealthCheckResponse call() {
-            return HealthCheckResponse.named(NAME).status(operator.getRuntimeInfo().isStarted()).build();
+            return HealthCheckResponse.named(LIVE).status(operator.getRuntimeInfo().isStarted()).build();
         }
     }
 }

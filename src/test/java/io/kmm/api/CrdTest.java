@@ -55,7 +55,15 @@ class CrdTest {
         assertThat(version.path("subresources").has("status")).isTrue();
         List<String> columns = new ArrayList<>();
         version.path("additionalPrinterColumns").forEach(c -> columns.add(c.path("name").asText()));
-        assertThat(columns).containsExactlyInAnyOrder("Ready", "Nodes", "Available", "Age");
+        // in the order a user reads them (kubectl get modules: NAME READY NODES AVAILABLE AGE)
+        assertThat(columns).containsExactly("Ready", "Nodes", "Available", "Age");
+
+        // the docs show the columns as kubectl does
+        String header = "NAME " + String.join(" ", columns).toUpperCase(java.util.Locale.ROOT);
+        assertThat(Files.readAllLines(Path.of("docs/module-api.md")).stream().map(l -> l.trim().replaceAll("\\s+", " ")))
+                .as("docs/module-api.md shows kubectl get modules' header").contains(header);
+        assertThat(Files.readString(Path.of("docs/troubleshooting.md")))
+                .contains(String.join(", ", columns).toUpperCase(java.util.Locale.ROOT));
     }
 
     @Test

@@ -3,6 +3,8 @@ package io.kmm.dev;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
@@ -35,7 +37,43 @@ class EmbeddedRunTest {
 
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("kmm.dev.embedded-api-server", "auto", "kmm.dev.local-cluster", "off");
+            return Map.of("kmm.dev.embedded-api-server", "auto", "kmm.dev.local-cluster", "off",
+                    "kmm.dev.embedded-api-server-port", String.valueOf(PORT),
+                    "kmm.dev.manifests-dir", MANIFESTS.toString());
+        }
+    }
+
+    /** dev/cluster/, copied, so that the test can add files to it as a user would. */
+    static final Path MANIFESTS = copyOfDevCluster();
+    static final int PORT = freePort();
+
+    static Path copyOfDevCluster() {
+        try {
+            Path copy = Path.of("target/embedded-run-manifests");
+            if (Files.exists(copy)) {
+                try (var old = Files.list(copy)) {
+                    for (Path p : old.toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            Files.createDirectories(copy);
+            try (var files = Files.list(Path.of("dev/cluster"))) {
+                for (Path p : files.toList()) {
+                    Files.copy(p, copy.resolve(p.getFileName()));
+                }
+            }
+            return copy;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -49,6 +87,7 @@ class EmbeddedRunTest {
     void exampleModuleRollsOutOnTheEmbeddedApiServer() {
         assertThat(embedded.isRunning()).isTrue();
         assertThat(client.getMasterUrl().getHost()).isIn("127.0.0.1", "localhost");
+        assertThat(client.getMasterUrl().getPort()).as("kmm.dev.embedded-api-server-port").isEqualTo(PORT);
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(client.apps().daemonSets().inNamespace("default")
@@ -70,6 +109,29 @@ class EmbeddedRunTest {
                         .getContainers().get(0).getArgs()).contains("--destination=quay.io/vendor/module-sample:gke"));
         assertThat(client.nodes().withName("gke-worker-2").get().getMetadata().getLabels())
                 .containsEntry(Labels.KERNEL_VERSION, "5.4.0-1060-gke");
+    }
+
+    @Test
+    void manifestsAddedOrChangedWhileRunningAreApplied() throws Exception {
+        String node = """
+                apiVersion: v1
+                kind: Node
+                metadata:
+                  name: added-while-running
+                  labels:
+                    pool: %s
+                status:
+                  nodeInfo:
+                    kernelVersion: 6.1.0-13-amd64
+                """;
+        Path file = MANIFESTS.resolve("50-my-node.yaml");
+        Files.writeString(file, node.formatted("first"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(client.nodes()
+                .withName("added-while-running").get()).isNotNull()
+                .satisfies(n -> assertThat(n.getMetadata().getLabels()).containsEntry("pool", "first")));
+        Files.writeString(file, node.formatted("second"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(client.nodes()
+                .withName("added-while-running").get().getMetadata().getLabels()).containsEntry("pool", "second"));
     }
 
     @Test

@@ -99,7 +99,11 @@ class SampleModuleIT {
                 .singleElement().satisfies(ds -> assertThat(ds.getStatus().getNumberAvailable()).isPositive()));
         awaitReady(3);
         assertThat(kube.module(NS, "module-sample").getStatus().getUnmatchedKernels()).isNotEmpty();
-        assertThat(cluster.kubectlOk("get", "modules", "-n", NS)).contains("module-sample").contains("True");
+        String table = cluster.kubectlOk("get", "modules", "-n", NS);
+        assertThat(table).contains("module-sample").contains("True");
+        // the columns in the order docs/module-api.md shows them
+        assertThat(table.lines().findFirst().orElseThrow().split("\\s+"))
+                .containsExactly("NAME", "READY", "NODES", "AVAILABLE", "AGE");
 
         // A kernel upgrade: the user maps the new kernel, then the node reboots into it.
         cluster.kubectlOk("patch", "module", "module-sample", "-n", NS, "--type=json", "-p",

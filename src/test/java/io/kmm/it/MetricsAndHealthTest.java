@@ -38,6 +38,9 @@ class MetricsAndHealthTest extends ClusterTestBase {
     @TestHTTPResource("/q/health/live")
     URL live;
 
+    @TestHTTPResource("/q/health")
+    URL health;
+
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     static HttpResponse<String> get(URL url) throws IOException, InterruptedException {
@@ -92,6 +95,12 @@ class MetricsAndHealthTest extends ClusterTestBase {
                 .containsPattern("operator_sdk_events_received_total\\{[^}]*kind=\"Module\"")
                 .contains("kmm_builds_total{result=\"failed\"}")
                 .contains("kmm_registry_check_failures_total{reason=\"unreachable\"}");
+        // Every KMM metric says what it counts (Prometheus' HELP line, named without _total), counters included.
+        java.util.List<String> help = body.lines().filter(l -> l.startsWith("# HELP kmm_")).toList();
+        assertThat(help).extracting(l -> l.split(" ", 4)[2]).contains("kmm_builds", "kmm_node_label_updates",
+                "kmm_registry_check_failures", "kmm_modules", "kmm_module_ready");
+        assertThat(help).allSatisfy(l -> assertThat(l.split(" ", 4)).as(l).hasSize(4)
+                .satisfies(parts -> assertThat(parts[3]).isNotBlank()));
         // No per-resource series: thousands of Nodes must not mean thousands of series.
         assertThat(body).doesNotContain("name=\"metrics-1\"");
 
@@ -118,11 +127,16 @@ class MetricsAndHealthTest extends ClusterTestBase {
         await().atMost(Cluster.TIMEOUT).untilAsserted(() -> {
             HttpResponse<String> r = get(ready);
             assertThat(r.statusCode()).isEqualTo(200);
-            assertThat(r.body()).contains("\"kmm-operator\"").contains("\"role\": \"single\"");
+            assertThat(r.body()).contains("\"kmm-informers-synced\"").contains("\"role\": \"single\"");
         });
         HttpResponse<String> l = get(live);
         assertThat(l.statusCode()).isEqualTo(200);
-        assertThat(l.body()).contains("\"kmm-operator\"");
+        assertThat(l.body()).contains("\"kmm-operator-started\"").doesNotContain("kmm-informers-synced");
+        // /q/health lists every check: each name says which one failed
+        HttpResponse<String> all = get(health);
+        java.util.List<String> names = new com.fasterxml.jackson.databind.ObjectMapper().readTree(all.body())
+                .path("checks").findValuesAsText("name");
+        assertThat(names).contains("kmm-informers-synced", "kmm-operator-started").doesNotHaveDuplicates();
         assertThat(get(ready).body()).doesNotContain("Quarkus Operator SDK health check");
     }
 }

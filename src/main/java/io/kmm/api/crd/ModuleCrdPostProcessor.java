@@ -1,10 +1,16 @@
 package io.kmm.api.crd;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.fabric8.crdv2.generator.CRDPostProcessor;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 
 /**
  * Finishes the CRD that quarkus-operator-sdk generates from the API classes (build time only,
@@ -14,6 +20,9 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
  * protects: it rejects a CRD of such a group unless it carries the {@value #API_APPROVAL} annotation. The group has
  * had no Kubernetes API review, so the annotation says so (a value starting with "unapproved" is accepted; the CRD
  * then reports the condition {@code KubernetesAPIApprovalPolicyConformant=False}).
+ * <p>
+ * The generator orders printer columns by JSON path; {@code kubectl get modules} shows them in the order a user reads
+ * them instead ({@link #COLUMN_ORDER}, like {@code kubectl get deployments}: readiness first, age last).
  */
 public class ModuleCrdPostProcessor implements CRDPostProcessor {
 
@@ -21,12 +30,32 @@ public class ModuleCrdPostProcessor implements CRDPostProcessor {
     public static final String API_APPROVAL_VALUE = "unapproved, the design's group ooto.sigs.k8s.io has had no "
             + "Kubernetes API review";
 
+    /** The printer columns, in the order {@code kubectl get modules} shows them (after NAME). */
+    public static final List<String> COLUMN_ORDER = List.of("Ready", "Nodes", "Available", "Age");
+
     @Override
     public HasMetadata process(HasMetadata crd, String crdSpecVersion) {
+        if (crd instanceof CustomResourceDefinition v1) {
+            for (CustomResourceDefinitionVersion version : v1.getSpec().getVersions()) {
+                version.setAdditionalPrinterColumns(ordered(version.getAdditionalPrinterColumns()));
+            }
+        }
         Map<String, String> annotations = crd.getMetadata().getAnnotations() == null ? new LinkedHashMap<>()
                 : new LinkedHashMap<>(crd.getMetadata().getAnnotations());
         annotations.put(API_APPROVAL, API_APPROVAL_VALUE);
         crd.getMetadata().setAnnotations(annotations);
         return crd;
+    }
+
+    static List<CustomResourceColumnDefinition> ordered(List<CustomResourceColumnDefinition> columns) {
+        if (columns == null) {
+            return null;
+        }
+        List<CustomResourceColumnDefinition> sorted = new ArrayList<>(columns);
+        sorted.sort(Comparator.comparingInt(c -> {
+            int i = COLUMN_ORDER.indexOf(c.getName());
+            return i < 0 ? COLUMN_ORDER.size() : i; // a column not listed goes last, in the generator's order
+        }));
+        return sorted;
     }
 }
