@@ -58,6 +58,12 @@ public final class Installation {
         return installed;
     }
 
+    /** Installs again (after a test uninstalled, or installed another version); later classes get this one. */
+    public static synchronized Installation reinstall() throws Exception {
+        installed = install(LocalCluster.shared());
+        return installed;
+    }
+
     /** {@code kubectl apply -k kubernetes/}, then the OLM bundle's CRD, on this cluster. */
     public static Installation install(LocalCluster cluster) throws Exception {
         String apply = cluster.kubectlOk("apply", "-k", "kubernetes/");
