@@ -63,6 +63,28 @@ class LifecycleIT {
         }
     }
 
+    /** docs/install.md: a kustomization of your own that installs kubernetes/ with your image of the operator. */
+    @Test
+    @Order(0)
+    void anOverlayPointsTheInstallAtYourOwnImage() throws Exception {
+        Path overlay = Path.of("target", "kustomize-own-image");
+        java.nio.file.Files.createDirectories(overlay);
+        java.nio.file.Files.writeString(overlay.resolve("kustomization.yaml"), """
+                resources:
+                  - ../../kubernetes
+                images:
+                  - name: quay.io/kmm/kmm-operator
+                    newName: registry.example.com/platform/kmm-operator
+                    newTag: "1.2.3"
+                """);
+        String rendered = cluster.kubectlOk("kustomize", overlay.toString());
+        assertThat(rendered).contains("image: registry.example.com/platform/kmm-operator:1.2.3")
+                .doesNotContain("image: quay.io/kmm/kmm-operator");
+        // and the API server accepts the result as it would install it
+        assertThat(cluster.kubectlOk("apply", "-k", overlay.toString(), "--dry-run=server"))
+                .contains("deployment.apps/kmm-operator");
+    }
+
     @Test
     @Order(1)
     void anUpgradeFromThePreviousCrdKeepsModulesRunningUntouched() throws Exception {
