@@ -11,7 +11,10 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-/** Every {@code kmm.*} setting is in docs/configuration.md with its default. */
+/**
+ * Every {@code kmm.*} setting is in docs/configuration.md with its default, and every figure the other docs quote for a
+ * setting's default ("137 s by default, {@code kmm.x}", "{@code kmm.x} (137 s)") is that default.
+ */
 class ConfigurationDocsTest {
 
     static List<String> keys(Class<?> mapping, String prefix) {
@@ -29,6 +32,56 @@ class ConfigurationDocsTest {
             }
         }
         return keys;
+    }
+
+    /** Each setting's {@code @WithDefault}, with {@code ${VAR:default}} read as its default. */
+    static java.util.Map<String, String> defaults(Class<?> mapping, String prefix) {
+        java.util.Map<String, String> defaults = new java.util.TreeMap<>();
+        for (Method m : mapping.getDeclaredMethods()) {
+            if (m.isDefault() || java.lang.reflect.Modifier.isStatic(m.getModifiers()) || m.getParameterCount() > 0) {
+                continue;
+            }
+            String key = prefix + "." + m.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
+            Class<?> type = m.getReturnType();
+            if (type.isInterface() && type.getEnclosingClass() == KmmConfig.class) {
+                defaults.putAll(defaults(type, key));
+            }
+            io.smallrye.config.WithDefault d = m.getAnnotation(io.smallrye.config.WithDefault.class);
+            if (d != null) {
+                defaults.put(key, d.value().replaceAll("^\\$\\{[A-Z_]+:(.*)}$", "$1"));
+            }
+        }
+        return defaults;
+    }
+
+    @Test
+    void documentedDefaultsAreTheDefaults() throws IOException {
+        java.util.Map<String, String> defaults = defaults(KmmConfig.class, "kmm");
+        assertThat(defaults).containsEntry("kmm.leader-election.lease-duration", "137s")
+                .containsEntry("kmm.build.kaniko-image", "gcr.io/kaniko-project/executor:v1.23.2");
+        String table = Files.readString(Path.of("docs/configuration.md"));
+        defaults.forEach((key, value) -> assertThat(table).as("default of " + key + " in docs/configuration.md")
+                .containsPattern("\\| `" + java.util.regex.Pattern.quote(key) + "` \\| `"
+                        + java.util.regex.Pattern.quote(value.toLowerCase()) + "` \\|"));
+
+        // figures quoted elsewhere: "137 s by default, `kmm.x`" and "`kmm.x` (137 s)"
+        java.util.regex.Pattern before = java.util.regex.Pattern.compile("(\\d+) s by default, `(kmm\\.[a-z.-]+)`");
+        java.util.regex.Pattern after = java.util.regex.Pattern.compile("`(kmm\\.[a-z.-]+)`\\s+\\((\\d+) s\\)");
+        int checked = 0;
+        List<Path> docs;
+        try (var files = Files.list(Path.of("docs"))) {
+            docs = files.filter(p -> p.toString().endsWith(".md")).toList();
+        }
+        for (Path doc : docs) {
+            String text = Files.readString(doc).replaceAll("\\s+", " ");
+            for (var m = before.matcher(text); m.find(); checked++) {
+                assertThat(m.group(1) + "s").as(doc + ": " + m.group()).isEqualTo(defaults.get(m.group(2)));
+            }
+            for (var m = after.matcher(text); m.find(); checked++) {
+                assertThat(m.group(2) + "s").as(doc + ": " + m.group()).isEqualTo(defaults.get(m.group(1)));
+            }
+        }
+        assertThat(checked).as("figures found in docs/ (install.md quotes the Lease duration)").isGreaterThanOrEqualTo(2);
     }
 
     @Test
