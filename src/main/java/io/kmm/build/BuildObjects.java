@@ -13,12 +13,16 @@ public final class BuildObjects {
     private BuildObjects() {
     }
 
-    /** Whether a build object was made for this Module and exact kernel. */
-    public static boolean belongsTo(HasMetadata object, Module module, String kernel) {
+    /** Whether a build object was made for this Module (and says for which kernel). */
+    public static boolean belongsTo(HasMetadata object, Module module) {
         Map<String, String> labels = object.getMetadata().getLabels();
         return labels != null && LabelValues.normalise(module.getMetadata().getName())
-                .equals(labels.get(Labels.MODULE_NAME)) && kernel.equals(annotation(object,
-                        Labels.KERNEL_VERSION_ANNOTATION));
+                .equals(labels.get(Labels.MODULE_NAME)) && kernel(object) != null;
+    }
+
+    /** The exact kernel a build object builds for. */
+    public static String kernel(HasMetadata object) {
+        return annotation(object, Labels.KERNEL_VERSION_ANNOTATION);
     }
 
     /** An annotation of the object, or null. */

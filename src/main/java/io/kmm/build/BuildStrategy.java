@@ -17,11 +17,20 @@ public interface BuildStrategy {
     /** What users see: "Job" or "Build". */
     String objectKind();
 
+    /**
+     * What this build system adds to every build's inputs (e.g. the builder image): a change starts new builds.
+     * Null when nothing.
+     */
+    String builderInputs();
+
+    /** The name of the object that shows a build's progress (the Job, or the Build started from a BuildConfig). */
+    String buildName(BuildRequest request);
+
     /** The informers that bring a Module back when one of its build objects changes. */
     List<EventSource<?, Module>> eventSources(EventSourceContext<Module> context);
 
-    /** The Module's build objects for one kernel, from the informer cache. */
-    List<BuildState> builds(Module module, String kernel, Context<Module> context);
+    /** The Module's build objects, every kernel's, from the informer cache. */
+    List<BuildState> builds(Module module, Context<Module> context);
 
     /** Starts a build; returns its state. An already existing object of the same name is not an error. */
     BuildState start(Module module, BuildRequest request, Context<Module> context);

@@ -13,8 +13,8 @@ import org.jboss.logging.Logger;
 import io.kmm.api.v1alpha1.KernelStatus;
 import io.kmm.api.v1alpha1.ModuleStatus;
 import io.kmm.api.v1alpha1.UnmatchedKernel;
-import io.kmm.module.Conditions;
-import io.kmm.module.ModuleReconciled;
+import io.kmm.status.Conditions;
+import io.kmm.status.ModuleReconciled;
 import io.quarkus.arc.profile.IfBuildProfile;
 
 /** Dev mode only: prints a table of what a reconcile decided for a Module, whenever it changed. */

@@ -16,12 +16,47 @@ public final class ImageVariables {
 
     public static final List<String> NAMES = List.of("KERNEL_FULL_VERSION", "KERNEL_XYZ", "KERNEL_X", "KERNEL_Y",
             "KERNEL_Z", "MOD_NAME", "MOD_NAMESPACE");
-    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([^}]*)}");
+    /** A variable in a template: {@code ${NAME}}. The one definition of the syntax. */
+    public static final Pattern VARIABLE = Pattern.compile("\\$\\{([^}]*)}");
+
+    /**
+     * The build arguments every in-cluster build gets, after the user's own (which cannot override them): the
+     * kernel and the Module.
+     */
+    public static final List<String> BUILD_ARGS = List.of("KERNEL_VERSION", "KERNEL_FULL_VERSION", "MOD_NAME",
+            "MOD_NAMESPACE");
 
     private final Map<String, Optional<String>> values;
 
     private ImageVariables(Map<String, Optional<String>> values) {
         this.values = values;
+    }
+
+    /** The values of {@link #BUILD_ARGS} for a kernel and Module, in that order. */
+    public static Map<String, String> buildArgs(String kernel, String moduleName, String moduleNamespace) {
+        Map<String, String> args = new LinkedHashMap<>();
+        args.put("KERNEL_VERSION", kernel);
+        args.put("KERNEL_FULL_VERSION", kernel);
+        args.put("MOD_NAME", moduleName);
+        args.put("MOD_NAMESPACE", moduleNamespace);
+        return args;
+    }
+
+    /** The variables of a template that are not known, in order of appearance. */
+    public static List<String> unknownIn(String template) {
+        List<String> unknown = new java.util.ArrayList<>();
+        Matcher m = VARIABLE.matcher(template);
+        while (m.find()) {
+            if (!NAMES.contains(m.group(1))) {
+                unknown.add(m.group(1));
+            }
+        }
+        return unknown;
+    }
+
+    static String unknownMessage(String name) {
+        return "unknown variable ${" + name + "}; known variables are " + String.join(", ",
+                NAMES.stream().map(n -> "${" + n + "}").toList());
     }
 
     public static ImageVariables of(KernelVersion kernel, String moduleName, String moduleNamespace) {
@@ -47,8 +82,7 @@ public final class ImageVariables {
             String name = m.group(1);
             Optional<String> value = values.get(name);
             if (value == null) {
-                throw new IllegalArgumentException("unknown variable ${" + name + "}; known variables are "
-                        + String.join(", ", NAMES.stream().map(n -> "${" + n + "}").toList()));
+                throw new IllegalArgumentException(unknownMessage(name));
             }
             if (value.isEmpty()) {
                 throw new IllegalArgumentException("variable ${" + name + "} has no value for this kernel (its "

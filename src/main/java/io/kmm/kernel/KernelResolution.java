@@ -27,17 +27,23 @@ public sealed interface KernelResolution {
     /**
      * The mappings cannot be evaluated for this kernel because of an error the user must fix.
      *
-     * @param field the offending field, e.g. {@code spec.kernelMappings[2].regexp}
-     * @param message what is wrong
-     * @param reason the Degraded condition's reason, e.g. InvalidKernelMapping or InvalidBuild
+     * @param problem what is wrong: one of the validation's problems, or one that only this kernel has (a variable
+     *        without a value for it, an image that is no valid reference once filled in)
      */
-    record Invalid(String kernel, int mappingIndex, String field, String message, String reason)
-            implements KernelResolution {
-        public Invalid(String kernel, int mappingIndex, String field, String message) {
-            this(kernel, mappingIndex, field, message, REASON_INVALID_MAPPING);
+    record Invalid(String kernel, int mappingIndex, MappingValidation.Problem problem) implements KernelResolution {
+
+        /** The offending field, e.g. {@code spec.kernelMappings[2].regexp}. */
+        public String field() {
+            return problem.field();
+        }
+
+        public String message() {
+            return problem.message();
+        }
+
+        /** The Degraded condition's reason, e.g. InvalidKernelMapping or InvalidBuild. */
+        public io.kmm.status.Reason reason() {
+            return problem.reason();
         }
     }
-
-    String REASON_INVALID_MAPPING = "InvalidKernelMapping";
-    String REASON_INVALID_BUILD = "InvalidBuild";
 }

@@ -1,38 +1,36 @@
 package io.kmm.kernel;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.fabric8.kubernetes.api.model.Volume;
 import io.kmm.api.v1alpha1.Build;
 import io.kmm.api.v1alpha1.KernelMapping;
 import io.kmm.api.v1alpha1.ModuleSpec;
-import io.kmm.loader.HostPaths;
 import io.kmm.meta.LabelValues;
+import io.kmm.status.Reason;
 
 /**
- * Errors in a Module that do not depend on any kernel (kernel mappings, build sources, hostPath volumes, selector),
- * so that a typo is reported even before a node runs a kernel that reaches the broken part.
+ * The one validation of a Module's spec. It finds every error that does not depend on a kernel (kernel mappings,
+ * build sources, hostPath volumes, selector), so that a typo is reported even before a node runs a kernel that
+ * reaches the broken part, and it prepares each mapping once for {@link KernelMapper} (compiled regexp, merged build
+ * settings, the problem that stops it), which therefore never checks anything again.
  */
 public final class MappingValidation {
 
-    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([^}]*)}");
     private static final Pattern LABEL_KEY = Pattern.compile(
             "([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
-
-    public static final String INVALID_MODULE = "InvalidModule";
-    public static final String INVALID_VOLUME = "InvalidVolume";
 
     /**
      * @param field e.g. {@code spec.kernelMappings[1].regexp}
      * @param reason the Degraded condition's reason
      */
-    public record Problem(String field, String message, String reason) {
+    public record Problem(String field, String message, Reason reason) {
         public Problem(String field, String message) {
-            this(field, message, field.startsWith("spec.kernelMappings") ? KernelResolution.REASON_INVALID_MAPPING
-                    : INVALID_MODULE);
+            this(field, message, field.startsWith("spec.kernelMappings") ? Reason.INVALID_KERNEL_MAPPING
+                    : Reason.INVALID_MODULE);
         }
 
         @Override
@@ -41,75 +39,115 @@ public final class MappingValidation {
         }
     }
 
-    private MappingValidation() {
-    }
+    /**
+     * One kernel mapping, prepared.
+     *
+     * @param regexp the compiled regexp, or null for a literal (or when it cannot be evaluated)
+     * @param unevaluable why the mapping cannot be matched against any kernel (literal/regexp), or null
+     * @param image what is wrong with its containerImage whatever the kernel (the first of them), or null
+     * @param imageProblems all of them (one per unknown variable)
+     * @param build the mapping's build settings merged with the Module's, or null when neither sets any
+     * @param buildProblem what keeps the merged build settings from being built, or null
+     */
+    public record Mapping(int index, KernelMapping mapping, com.google.re2j.Pattern regexp, Problem unevaluable, Problem image,
+            List<Problem> imageProblems, Build build, Problem buildProblem) {
 
-    public static List<Problem> problems(ModuleSpec spec) {
-        List<Problem> problems = new ArrayList<>();
-        problems.addAll(podProblems(spec));
-        selectorProblems(spec, problems);
-        List<KernelMapping> mappings = spec.getKernelMappings();
-        if (mappings == null || mappings.isEmpty()) {
-            problems.add(new Problem("spec.kernelMappings", "at least one kernel mapping is required"));
-            return problems;
+        public String field() {
+            return "spec.kernelMappings[" + index + "]";
         }
-        for (int i = 0; i < mappings.size(); i++) {
-            KernelMapping m = mappings.get(i);
-            String field = "spec.kernelMappings[" + i + "]";
-            if ((m.getLiteral() == null) == (m.getRegexp() == null)) {
-                problems.add(new Problem(field, "set exactly one of literal and regexp ("
-                        + (m.getLiteral() == null ? "neither is" : "both are") + " set)"));
-            } else if (m.getRegexp() != null) {
-                Regexps.Compiled compiled = Regexps.compile(m.getRegexp());
-                if (!compiled.valid()) {
-                    problems.add(new Problem(field + ".regexp", "invalid regular expression: " + compiled.error()));
-                }
-            }
-            Build build = BuildSettings.merge(spec.getBuild(), m.getBuild());
-            BuildSettings.Problem buildProblem = build == null ? null : BuildSettings.sourceProblem(build);
-            if (buildProblem != null) {
-                problems.add(new Problem(BuildSettings.sourceField(spec.getBuild(), m.getBuild(), i)
-                        + buildProblem.subField(), buildProblem.message(), KernelResolution.REASON_INVALID_BUILD));
-            }
-            if (m.getContainerImage() == null || m.getContainerImage().isBlank()) {
-                problems.add(new Problem(field + ".containerImage", "containerImage is empty"));
-            } else {
-                Matcher vars = VARIABLE.matcher(m.getContainerImage());
-                while (vars.find()) {
-                    if (!ImageVariables.NAMES.contains(vars.group(1))) {
-                        problems.add(new Problem(field + ".containerImage", "unknown variable ${" + vars.group(1)
-                                + "}; known variables are " + String.join(", ",
-                                        ImageVariables.NAMES.stream().map(n -> "${" + n + "}").toList())));
-                    }
-                }
-            }
-        }
-        return problems;
     }
 
     /**
-     * Problems that concern every pod of the Module (no loader container, a forbidden hostPath volume): they hold
-     * back every DaemonSet of the Module, loaders and device plugin.
+     * @param problems every problem, in the order users read them (pods, selector, mappings)
+     * @param podProblems the problems that concern every pod of the Module (no loader container, a forbidden
+     *        hostPath volume): they hold back every DaemonSet of the Module, loaders and device plugin
+     * @param mappings every kernel mapping, prepared
      */
-    public static List<Problem> podProblems(ModuleSpec spec) {
+    public record Result(List<Problem> problems, List<Problem> podProblems, List<Mapping> mappings) {
+
+        public boolean podsBlocked() {
+            return !podProblems.isEmpty();
+        }
+    }
+
+    private MappingValidation() {
+    }
+
+    /** The problems of a spec (see {@link #validate}). */
+    public static List<Problem> problems(ModuleSpec spec) {
+        return validate(spec).problems();
+    }
+
+    public static Result validate(ModuleSpec spec) {
+        List<Problem> problems = new ArrayList<>();
+        List<Problem> podProblems = podProblems(spec);
+        problems.addAll(podProblems);
+        selectorProblems(spec, problems);
+        List<KernelMapping> kernelMappings = spec.getKernelMappings() == null ? List.of() : spec.getKernelMappings();
+        if (kernelMappings.isEmpty()) {
+            problems.add(new Problem("spec.kernelMappings", "at least one kernel mapping is required"));
+        }
+        List<Mapping> mappings = new ArrayList<>();
+        for (int i = 0; i < kernelMappings.size(); i++) {
+            Mapping m = mapping(spec, i, kernelMappings.get(i));
+            mappings.add(m);
+            if (m.unevaluable() != null) {
+                problems.add(m.unevaluable());
+            }
+            if (m.buildProblem() != null) {
+                problems.add(m.buildProblem());
+            }
+            problems.addAll(m.imageProblems());
+        }
+        return new Result(Collections.unmodifiableList(problems), List.copyOf(podProblems), List.copyOf(mappings));
+    }
+
+    private static Mapping mapping(ModuleSpec spec, int i, KernelMapping m) {
+        String field = "spec.kernelMappings[" + i + "]";
+        Problem unevaluable = null;
+        com.google.re2j.Pattern regexp = null;
+        if ((m.getLiteral() == null) == (m.getRegexp() == null)) {
+            unevaluable = new Problem(field, "set exactly one of literal and regexp ("
+                    + (m.getLiteral() == null ? "neither is" : "both are") + " set)");
+        } else if (m.getRegexp() != null) {
+            Regexps.Compiled compiled = Regexps.compile(m.getRegexp());
+            if (compiled.valid()) {
+                regexp = compiled.pattern();
+            } else {
+                unevaluable = new Problem(field + ".regexp", "invalid regular expression: " + compiled.error());
+            }
+        }
+        Build build = BuildSettings.merge(spec.getBuild(), m.getBuild());
+        BuildSettings.Problem source = build == null ? null : BuildSettings.sourceProblem(build);
+        Problem buildProblem = source == null ? null
+                : new Problem(BuildSettings.sourceField(spec.getBuild(), m.getBuild(), i) + source.subField(),
+                        source.message(), Reason.INVALID_BUILD);
+        List<Problem> image = new ArrayList<>();
+        if (m.getContainerImage() == null || m.getContainerImage().isBlank()) {
+            image.add(new Problem(field + ".containerImage", "containerImage is empty"));
+        } else {
+            ImageVariables.unknownIn(m.getContainerImage()).forEach(name -> image.add(new Problem(field
+                    + ".containerImage", ImageVariables.unknownMessage(name))));
+        }
+        return new Mapping(i, m, regexp, unevaluable, image.isEmpty() ? null : image.get(0), List.copyOf(image), build,
+                buildProblem);
+    }
+
+    private static List<Problem> podProblems(ModuleSpec spec) {
         List<Problem> problems = new ArrayList<>();
         if (spec.getModuleLoader() == null) {
             problems.add(new Problem("spec.moduleLoader", "a moduleLoader container is required"));
         }
-        volumeProblems(spec, problems);
-        return problems;
-    }
-
-    private static void volumeProblems(ModuleSpec spec, List<Problem> problems) {
         List<Volume> volumes = spec.getAdditionalVolumes() == null ? List.of() : spec.getAdditionalVolumes();
         for (int i = 0; i < volumes.size(); i++) {
             Volume volume = volumes.get(i);
             if (volume != null && volume.getHostPath() != null) {
                 String field = "spec.additionalVolumes[" + i + "].hostPath.path";
                 HostPaths.problem(volume.getHostPath().getPath())
-                        .ifPresent(message -> problems.add(new Problem(field, message, INVALID_VOLUME)));
+                        .ifPresent(message -> problems.add(new Problem(field, message, Reason.INVALID_VOLUME)));
             }
         }
+        return problems;
     }
 
     private static void selectorProblems(ModuleSpec spec, List<Problem> problems) {

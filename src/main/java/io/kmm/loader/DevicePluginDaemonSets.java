@@ -38,7 +38,7 @@ public final class DevicePluginDaemonSets {
      */
     public static DaemonSet desired(Module module, Collection<String> kernelLabels, String kernelLabelKey) {
         String moduleName = module.getMetadata().getName();
-        Map<String, String> labels = PodTemplates.baseLabels(moduleName, Labels.ROLE_DEVICE_PLUGIN);
+        Map<String, String> labels = Labels.of(moduleName, Labels.ROLE_DEVICE_PLUGIN);
         Map<String, String> nodeSelector = new LinkedHashMap<>();
         if (module.getSpec().getSelector() != null) {
             nodeSelector.putAll(module.getSpec().getSelector());

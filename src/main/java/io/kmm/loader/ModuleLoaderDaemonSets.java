@@ -38,8 +38,7 @@ public final class ModuleLoaderDaemonSets {
      */
     public static DaemonSet desired(Module module, KernelResolution.Resolved kernel, String kernelLabelKey) {
         String moduleName = module.getMetadata().getName();
-        Map<String, String> labels = PodTemplates.baseLabels(moduleName, Labels.ROLE_MODULE_LOADER);
-        labels.put(Labels.KERNEL_VERSION, kernel.kernelLabel());
+        Map<String, String> labels = Labels.of(moduleName, Labels.ROLE_MODULE_LOADER, kernel.kernelLabel());
 
         Map<String, String> nodeSelector = new LinkedHashMap<>();
         if (module.getSpec().getSelector() != null) {

@@ -10,15 +10,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
-import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.api.v1alpha1.ModuleSpec;
-import io.kmm.meta.LabelValues;
-import io.kmm.meta.Labels;
 
 /** What the loader and device-plugin DaemonSets have in common. */
 final class PodTemplates {
@@ -26,24 +22,6 @@ final class PodTemplates {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private PodTemplates() {
-    }
-
-    static Map<String, String> baseLabels(String moduleName, String role) {
-        Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(Labels.MODULE_NAME, LabelValues.normalise(moduleName));
-        labels.put(Labels.ROLE, role);
-        labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
-        return labels;
-    }
-
-    /**
-     * Owner reference to the Module, so that deleting the Module deletes its DaemonSets. blockOwnerDeletion is
-     * left unset: setting it needs update rights on modules/finalizers, which the operator does not have.
-     */
-    static OwnerReference ownerReference(Module module) {
-        return new OwnerReferenceBuilder().withApiVersion(Module.API_VERSION).withKind(Module.KIND)
-                .withName(module.getMetadata().getName()).withUid(module.getMetadata().getUid())
-                .withController(true).build();
     }
 
     static DaemonSet daemonSet(Module module, String name, Map<String, String> labels, Container container,
@@ -61,7 +39,7 @@ final class PodTemplates {
                 .withNamespace(module.getMetadata().getNamespace())
                 .withLabels(labels)
                 .withAnnotations(new LinkedHashMap<>())
-                .withOwnerReferences(ownerReference(module))
+                .withOwnerReferences(io.kmm.meta.Owners.of(module))
                 .endMetadata()
                 .withNewSpec()
                 .withNewSelector().withMatchLabels(new LinkedHashMap<>(labels)).endSelector()

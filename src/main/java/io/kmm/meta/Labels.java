@@ -35,4 +35,20 @@ public final class Labels {
 
     private Labels() {
     }
+
+    /** The labels of every object KMM creates for a Module: its name, the object's role, and managed-by. */
+    public static java.util.Map<String, String> of(String moduleName, String role) {
+        java.util.Map<String, String> labels = new java.util.LinkedHashMap<>();
+        labels.put(MODULE_NAME, LabelValues.normalise(moduleName));
+        labels.put(ROLE, role);
+        labels.put(MANAGED_BY, MANAGED_BY_VALUE);
+        return labels;
+    }
+
+    /** The same, for an object that serves one kernel (loader DaemonSets, builds): with the kernel's label. */
+    public static java.util.Map<String, String> of(String moduleName, String role, String kernelLabel) {
+        java.util.Map<String, String> labels = of(moduleName, role);
+        labels.put(KERNEL_VERSION, kernelLabel);
+        return labels;
+    }
 }

@@ -11,9 +11,11 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
 import io.kmm.api.v1alpha1.ModuleStatus;
-import io.kmm.module.Conditions;
-import io.kmm.module.ModuleReconciled;
+import io.kmm.status.Conditions;
+import io.kmm.status.ModuleReconciled;
 import io.kmm.registry.ImageCheck;
+import io.kmm.registry.RegistryCheckFailed;
+import io.kmm.status.BuildCounted;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -98,20 +100,16 @@ public class KmmMetrics {
         }
     }
 
-    public void buildCreated() {
-        counter(BUILDS, "result", "created").increment();
-    }
-
-    public void buildFinished(boolean succeeded) {
-        counter(BUILDS, "result", succeeded ? "succeeded" : "failed").increment();
+    void buildCounted(@Observes BuildCounted event) {
+        counter(BUILDS, "result", event.result()).increment();
     }
 
     public void nodeLabelUpdated() {
         counter(NODE_LABEL_UPDATES).increment();
     }
 
-    public void registryCheckFailed(ImageCheck.Outcome outcome) {
-        counter(REGISTRY_CHECK_FAILURES, "reason", reason(outcome)).increment();
+    void registryCheckFailed(@Observes RegistryCheckFailed event) {
+        counter(REGISTRY_CHECK_FAILURES, "reason", reason(event.outcome())).increment();
     }
 
     private Tracked register(String namespace, String name, ModuleStatus first) {

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kmm.api.v1alpha1.Module;
+import io.kmm.status.Reason;
 
 /**
  * Records core/v1 Events on Modules, as {@code kubectl describe module} shows them. Best effort: a failure to record
@@ -27,12 +28,12 @@ public class ModuleEvents {
     @Inject
     KubernetesClient client;
 
-    public void normal(Module module, String reason, String message) {
-        record(module, "Normal", reason, message);
+    public void normal(Module module, Reason reason, String message) {
+        record(module, "Normal", reason.toString(), message);
     }
 
-    public void warning(Module module, String reason, String message) {
-        record(module, "Warning", reason, message);
+    public void warning(Module module, Reason reason, String message) {
+        record(module, "Warning", reason.toString(), message);
     }
 
     private void record(Module module, String type, String reason, String message) {

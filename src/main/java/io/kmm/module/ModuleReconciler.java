@@ -1,12 +1,13 @@
 package io.kmm.module;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.concurrent.TimeUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -18,7 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -30,15 +31,29 @@ import io.javaoperatorsdk.operator.processing.event.rate.RateLimited;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.kmm.api.v1alpha1.Module;
+import io.kmm.api.v1alpha1.ModuleSpec;
 import io.kmm.api.v1alpha1.ModuleStatus;
+import io.kmm.build.BuildPhase;
+import io.kmm.build.BuildRequest;
+import io.kmm.build.BuildState;
+import io.kmm.build.BuildStrategy;
 import io.kmm.config.KmmConfig;
+import io.kmm.kernel.KernelResolution;
 import io.kmm.meta.Labels;
-import io.kmm.metrics.KmmMetrics;
+import io.kmm.meta.Names;
+import io.kmm.registry.ImageCheck;
+import io.kmm.registry.ImageChecks;
+import io.kmm.status.BuildCounted;
+import io.kmm.status.Conditions;
+import io.kmm.status.ModuleReconciled;
+import io.kmm.status.Reason;
 
 /**
- * Reconciles a Module: selects its nodes from the informer cache, resolves one record per kernel, makes the loader
- * and device-plugin DaemonSets match the plan, and writes the status when it changed. A reconcile that finds
- * everything as desired sends nothing.
+ * Reconciles a Module, one way through: <b>observe</b> (nodes, DaemonSets and builds from the informer caches) →
+ * <b>resolve</b> (the spec validated, one resolution per kernel) → the registry asked about images that are built in
+ * the cluster → <b>decide</b> ({@link ModulePlanner}: one {@link KernelPlan} per kernel and the actions) → <b>act</b>
+ * ({@link ModuleActions}) → <b>status</b> ({@link ModuleStatusAggregator}), written only when it changed. A reconcile
+ * that finds everything as desired sends nothing.
  */
 // At most two reconciles per Module and second: a burst of node events (a fleet-wide kernel upgrade) is coalesced
 // into a few reconciles and status writes instead of one per node. A new or changed Module reconciles at once.
@@ -49,6 +64,8 @@ public class ModuleReconciler implements Reconciler<Module> {
     public static final String NAME = "module";
     private static final Logger LOG = Logger.getLogger(ModuleReconciler.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    static final Duration FIRST_RETRY = Duration.ofSeconds(10);
+    static final Duration MAX_RETRY = Duration.ofMinutes(5);
 
     @Inject
     KmmConfig config;
@@ -60,13 +77,18 @@ public class ModuleReconciler implements Reconciler<Module> {
     Event<ModuleReconciled> reconciled;
 
     @Inject
-    KernelBuilds builds;
+    Event<BuildCounted> counted;
 
     @Inject
-    KmmMetrics metrics;
+    BuildStrategy strategy;
+
+    @Inject
+    ImageChecks images;
 
     private volatile InformerEventSource<Node, Module> nodes;
     private volatile InformerEventSource<DaemonSet, Module> daemonSets;
+    /** Consecutive reconciles per Module (by UID) in which the registry could not be asked: the retry backoff. */
+    private final Map<String, Integer> registryFailures = new ConcurrentHashMap<>();
 
     @Override
     public List<EventSource<?, Module>> prepareEventSources(EventSourceContext<Module> context) {
@@ -76,92 +98,204 @@ public class ModuleReconciler implements Reconciler<Module> {
                 .withLabelSelector(Labels.MANAGED_SELECTOR)
                 .build(), context);
         List<EventSource<?, Module>> sources = new ArrayList<>(List.of(nodes, daemonSets));
-        sources.addAll(builds.strategy().eventSources(context)); // only the chosen build system is watched
+        sources.addAll(strategy.eventSources(context)); // only the chosen build system is watched
         return sources;
     }
 
     @Override
     public UpdateControl<Module> reconcile(Module module, Context<Module> context) {
-        String id = module.getMetadata().getNamespace() + "/" + module.getMetadata().getName();
-        if (module.getSpec() == null) {
-            module.setSpec(new io.kmm.api.v1alpha1.ModuleSpec()); // only without the CRD's schema; reported in status
-        }
-        var selector = module.getSpec().getSelector();
-        SelectedNodes selected = SelectedNodes.of(nodes
-                .list(n -> SelectedNodes.matches(selector, n.getMetadata().getLabels())).toList());
-        Map<String, DaemonSet> current = new HashMap<>();
-        context.getSecondaryResources(DaemonSet.class).forEach(ds -> current.put(ds.getMetadata().getName(), ds));
-        var resolutions = ModulePlan.resolve(module, selected);
-        KernelBuilds.Result buildResult = builds.handle(module, resolutions.values(), Map.copyOf(current), context);
-        ModulePlan plan = ModulePlan.compute(module, selected, resolutions, current.values(),
-                config.kernelLabelSource().labelKey(), buildResult.held());
-        KubernetesClient client = context.getClient();
-        Map<String, String> rejected = new ModuleDaemonSets(client, daemonSets, events).apply(module, plan, current);
+        Instant now = Instant.now();
+        Observed observed = observe(module, context);
+        ModulePlanner.Resolution resolution = ModulePlanner.resolve(observed.module(), observed.nodes());
+        ModulePlan plan = ModulePlanner.plan(observed, resolution, imageFacts(observed, resolution),
+                new ModulePlanner.Settings(config.kernelLabelSource().labelKey(), strategy.objectKind(),
+                        config.build().successfulBuildRetention(), now));
+        ModuleActions.Executed executed = new ModuleActions(context, daemonSets, events, strategy, counted)
+                .execute(observed.module(), plan, observed.daemonSets());
+        ModuleStatus status = ModuleStatusAggregator.aggregate(module, plan, executed, now);
 
-        ModuleStatus status = ModuleStatusAggregator.aggregate(module, plan, current, rejected, buildResult.kernels(),
-                Instant.now());
-        writeStatusIfChanged(client, module, status, id);
+        writeStatusIfChanged(context, module, status, plan);
         reconciled.fire(new ModuleReconciled(module.getMetadata().getNamespace(), module.getMetadata().getName(),
                 status));
         UpdateControl<Module> control = UpdateControl.noUpdate();
-        buildResult.requeueAfter().ifPresent(control::rescheduleAfter);
+        Duration requeue = BuildDecision.min(plan.requeueAfter(), registryBackoff(module, plan));
+        if (requeue != null) {
+            control.rescheduleAfter(requeue);
+        }
         return control;
     }
 
+    /** Observe: what the informer caches hold for this Module. */
+    private Observed observe(Module module, Context<Module> context) {
+        Module view = module;
+        if (module.getSpec() == null) {
+            // Only without the CRD's schema (reported in status): an empty spec to reason about, never written.
+            view = new Module();
+            view.setMetadata(module.getMetadata());
+            view.setSpec(new ModuleSpec());
+            view.setStatus(module.getStatus());
+        }
+        var selector = view.getSpec().getSelector();
+        SelectedNodes selected = SelectedNodes.of(nodes
+                .list(n -> SelectedNodes.matches(selector, n.getMetadata().getLabels())).toList());
+        Map<String, DaemonSet> owned = new LinkedHashMap<>();
+        context.getSecondaryResources(DaemonSet.class).forEach(ds -> owned.put(ds.getMetadata().getName(), ds));
+        return new Observed(view, selected, Map.copyOf(owned), strategy.builds(view, context));
+    }
+
+    /**
+     * The registry, asked about the image of each kernel that is built in the cluster and whose loader does not run
+     * it yet (answers are cached for {@code kmm.registry.cache-ttl}; asked again, uncached, once a build for the
+     * kernel's inputs has succeeded).
+     */
+    private Map<String, BuildDecision.Facts> imageFacts(Observed observed, ModulePlanner.Resolution resolution) {
+        Module module = observed.module();
+        Map<String, BuildDecision.Facts> facts = new LinkedHashMap<>();
+        for (KernelResolution r : resolution.kernels().values()) {
+            if (!(r instanceof KernelResolution.Resolved kernel) || kernel.build() == null) {
+                continue;
+            }
+            BuildRequest request = BuildRequest.of(module, kernel, strategy.builderInputs());
+            List<BuildState> builds = observed.builds().stream().filter(b -> kernel.kernel().equals(b.kernel()))
+                    .toList();
+            DaemonSet loader = observed.daemonSets().get(Names.loaderDaemonSet(module.getMetadata().getName(),
+                    kernel.kernel()));
+            boolean running = loader != null && loader.getSpec().getTemplate().getSpec().getContainers().stream()
+                    .anyMatch(c -> kernel.image().equals(c.getImage()));
+            ImageCheck check = null;
+            if (!running) {
+                check = images.check(request.namespace(), kernel.image(), request.pushSecret(),
+                        request.pullInsecure());
+                boolean built = builds.stream().anyMatch(b -> request.inputsHash().equals(b.inputsHash())
+                        && b.phase() == BuildPhase.SUCCEEDED);
+                if (!check.isPresent() && built) {
+                    images.forget(kernel.image()); // the build pushed it: do not trust an older "absent"
+                    check = images.check(request.namespace(), kernel.image(), request.pushSecret(),
+                            request.pullInsecure());
+                }
+            }
+            facts.put(kernel.kernel(), new BuildDecision.Facts(request, strategy.buildName(request), running, check,
+                    builds));
+        }
+        return facts;
+    }
+
+    /** After a failed registry check: 10 s, doubling to 5 min per consecutive failing reconcile. */
+    private Duration registryBackoff(Module module, ModulePlan plan) {
+        String uid = module.getMetadata().getUid();
+        if (!plan.registryCheckFailed()) {
+            registryFailures.remove(uid);
+            return null;
+        }
+        int failures = registryFailures.merge(uid, 1, Integer::sum);
+        return Duration.ofSeconds(Math.min(MAX_RETRY.toSeconds(),
+                FIRST_RETRY.toSeconds() << Math.min(failures - 1, 10)));
+    }
+
+    /**
+     * An error the reconcile did not expect (the API server refused a write, a timeout): the Module's Degraded
+     * condition says so, with what the API server answered, and the reconcile is retried with backoff. A 409 conflict
+     * is not reported: it only means the retry will see a newer object.
+     */
     @Override
     public ErrorStatusUpdateControl<Module> updateErrorStatus(Module module, Context<Module> context, Exception e) {
-        LOG.warnf("module %s/%s: reconcile failed, will retry: %s", module.getMetadata().getNamespace(),
-                module.getMetadata().getName(), e.getMessage());
+        String id = module.getMetadata().getNamespace() + "/" + module.getMetadata().getName();
+        String cause = describe(e);
+        LOG.warnf("module %s: reconcile failed, will retry: %s", id, cause);
+        int code = code(e);
+        if (code != 409 && code != 404) {
+            ModuleStatus status = ReconcileFailure.status(module, cause, Instant.now());
+            if (!status.equals(module.getStatus())) {
+                try {
+                    writeStatus(context, module, status);
+                } catch (KubernetesClientException writeFailed) {
+                    LOG.debugf("module %s: could not report the failure in status: %s", id, describe(writeFailed));
+                }
+            }
+        }
         return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
 
-    private void writeStatusIfChanged(KubernetesClient client, Module module, ModuleStatus status, String id) {
+    /** The HTTP status of the API server's answer behind an exception, or 0. */
+    static int code(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof KubernetesClientException k) {
+                return k.getCode();
+            }
+        }
+        return 0;
+    }
+
+    /** What went wrong, for the log and the Module's status: never a credential, never a stack trace. */
+    static String describe(Exception e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && !(cause instanceof KubernetesClientException)) {
+            cause = cause.getCause(); // the Operator SDK wraps what the reconcile threw
+        }
+        if (cause instanceof KubernetesClientException k) {
+            String message = k.getStatus() != null && k.getStatus().getMessage() != null ? k.getStatus().getMessage()
+                    : k.getMessage();
+            return k.getCode() > 0 ? "the API server answered " + k.getCode() + ": " + message
+                    : "the API server could not be reached: " + message;
+        }
+        return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+    }
+
+    private void writeStatusIfChanged(Context<Module> context, Module module, ModuleStatus status, ModulePlan plan) {
         ModuleStatus previous = module.getStatus();
-        if (previous != null && MAPPER.valueToTree(previous).equals(MAPPER.valueToTree(status))) {
+        if (status.equals(previous)) {
             return;
         }
+        writeStatus(context, module, status);
+        String id = module.getMetadata().getNamespace() + "/" + module.getMetadata().getName();
+        for (Announcements.Announcement a : Announcements.between(previous, status, plan.warnings())) {
+            if (a.warning()) {
+                if (a.reason().use() != Reason.Use.EVENT) {
+                    LOG.warnf("module %s: %s", id, a.message());
+                }
+                events.warning(module, a.reason(), a.message());
+            } else {
+                events.normal(module, a.reason(), a.message());
+            }
+            if (a.counted() != null) {
+                counted.fire(a.counted());
+            }
+        }
+    }
+
+    /**
+     * Replaces the status (the status subresource's update: optimistic locking on the Module's resourceVersion, the
+     * verb the design grants). The spec is never written.
+     */
+    private static void writeStatus(Context<Module> context, Module module, ModuleStatus status) {
         Module copy = new Module();
         copy.setMetadata(MAPPER.convertValue(module.getMetadata(), ObjectMeta.class));
         copy.setSpec(module.getSpec());
         copy.setStatus(status);
-        client.resource(copy).updateStatus();
-        announceNewProblems(module, previous, status, id);
+        context.getClient().resource(copy).updateStatus();
     }
 
-    /** Events for errors and warnings that are new in this status (not on every reconcile). */
-    private void announceNewProblems(Module module, ModuleStatus previous, ModuleStatus status, String id) {
-        var degraded = Conditions.find(status.getConditions(), Conditions.DEGRADED).orElseThrow();
-        var before = previous == null ? null
-                : Conditions.find(previous.getConditions(), Conditions.DEGRADED).orElse(null);
-        if ("True".equals(degraded.getStatus())
-                && (before == null || !Objects.equals(before.getMessage(), degraded.getMessage()))) {
-            LOG.warnf("module %s: %s", id, degraded.getMessage());
-            events.warning(module, degraded.getReason(), degraded.getMessage());
+    /** The status that reports an unexpected failure: the last computed status with Degraded (and Ready) saying so. */
+    static final class ReconcileFailure {
+
+        private ReconcileFailure() {
         }
-        for (var kernel : status.getKernels()) {
-            var before2 = previous == null ? null : previous.getKernels().stream()
-                    .filter(k -> k.getKernel().equals(kernel.getKernel()) && k.getBuild() != null).findFirst()
-                    .map(k -> k.getBuild().getPhase()).orElse(null);
-            if (kernel.getBuild() != null && !kernel.getBuild().getPhase().equals(before2)) {
-                String phase = kernel.getBuild().getPhase();
-                if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
-                    metrics.buildFinished("Succeeded".equals(phase));
-                }
-                if ("Succeeded".equals(phase)) {
-                    events.normal(module, "BuildSucceeded", kernel.getBuild().getObject() + " built " + kernel.getImage()
-                            + " for kernel " + kernel.getKernel());
-                } else if ("Failed".equals(phase)) {
-                    events.warning(module, "BuildFailed", kernel.getBuild().getObject() + " failed to build "
-                            + kernel.getImage() + " for kernel " + kernel.getKernel());
-                }
-            }
-        }
-        for (String warning : status.getWarnings()) {
-            if (previous == null || !previous.getWarnings().contains(warning)) {
-                LOG.warnf("module %s: %s", id, warning);
-                events.warning(module, "MissingPreStop", warning);
-            }
+
+        static ModuleStatus status(Module module, String cause, Instant now) {
+            ModuleStatus previous = module.getStatus();
+            ModuleStatus status = previous == null ? new ModuleStatus()
+                    : MAPPER.convertValue(previous, ModuleStatus.class);
+            Long generation = module.getMetadata().getGeneration();
+            var conditions = status.getConditions();
+            String message = "the last reconcile failed and is retried with backoff: " + cause;
+            List<io.fabric8.kubernetes.api.model.Condition> next = new ArrayList<>();
+            next.add(Conditions.of(Conditions.READY, false, Reason.DEGRADED, "see the Degraded condition",
+                    generation, conditions, now));
+            Conditions.find(conditions, Conditions.PROGRESSING).ifPresent(next::add);
+            next.add(Conditions.of(Conditions.DEGRADED, true, Reason.RECONCILE_FAILED, message, generation,
+                    conditions, now));
+            status.setConditions(next);
+            return status;
         }
     }
-
 }

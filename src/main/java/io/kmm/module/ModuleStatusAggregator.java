@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
 import io.kmm.api.v1alpha1.DaemonSetSummary;
@@ -17,34 +16,27 @@ import io.kmm.api.v1alpha1.Module;
 import io.kmm.api.v1alpha1.ModuleStatus;
 import io.kmm.api.v1alpha1.UnmatchedKernel;
 import io.kmm.kernel.KernelResolution;
-import io.kmm.kernel.MappingValidation;
+import io.kmm.status.Conditions;
+import io.kmm.status.Reason;
 
 /**
- * Turns a plan and the DaemonSets as they are into the Module's status. Pure: the same inputs give the same status,
- * and an unchanged condition keeps its lastTransitionTime, so an unchanged world gives an unchanged status.
+ * Turns a plan and what its actions left in the cluster into the Module's status. Pure: the same inputs give the same
+ * status, and an unchanged condition keeps its lastTransitionTime, so an unchanged world gives an unchanged status.
  */
 public final class ModuleStatusAggregator {
-
-    public static final String MISSING_PRE_STOP = "spec.moduleLoader has no lifecycle.preStop hook: the kernel module "
-            + "will not be unloaded when its loader pod stops (for example on a kernel upgrade or when the Module is "
-            + "deleted)";
 
     private ModuleStatusAggregator() {
     }
 
     /**
      * @param plan the plan of this reconcile
-     * @param daemonSets the Module's DaemonSets by name, as they are after the plan was applied
-     * @param rejected DaemonSet name to the API server's reason, for DaemonSets the API server refused
+     * @param executed the Module's DaemonSets as they are after the plan was carried out, and those the API server
+     *        refused
      */
-    public static ModuleStatus aggregate(Module module, ModulePlan plan, Map<String, DaemonSet> daemonSets,
-            Map<String, String> rejected, Instant now) {
-        return aggregate(module, plan, daemonSets, rejected, Map.of(), now);
-    }
-
-    /** @param builds what builds mean for the kernels that have build settings */
-    public static ModuleStatus aggregate(Module module, ModulePlan plan, Map<String, DaemonSet> daemonSets,
-            Map<String, String> rejected, Map<String, KernelBuilds.Outcome> builds, Instant now) {
+    public static ModuleStatus aggregate(Module module, ModulePlan plan, ModuleActions.Executed executed,
+            Instant now) {
+        Map<String, DaemonSet> daemonSets = executed.daemonSets();
+        Map<String, String> rejected = executed.rejected();
         Long generation = module.getMetadata().getGeneration();
         ModuleStatus previous = module.getStatus() == null ? new ModuleStatus() : module.getStatus();
         ModuleStatus status = new ModuleStatus();
@@ -53,8 +45,8 @@ public final class ModuleStatusAggregator {
         status.setSelectedNodes(nodes.total());
 
         Set<String> errors = new LinkedHashSet<>();
-        Set<String> reasons = new LinkedHashSet<>();
-        MappingValidation.problems(module.getSpec()).forEach(p -> {
+        Set<Reason> reasons = new LinkedHashSet<>();
+        plan.validation().problems().forEach(p -> {
             errors.add(p.toString());
             reasons.add(p.reason());
         });
@@ -64,9 +56,10 @@ public final class ModuleStatusAggregator {
         int targeted = 0;
         int available = 0;
 
-        for (KernelResolution resolution : plan.resolutions().values()) {
-            String kernel = resolution.kernel();
-            int count = nodes.on(kernel);
+        for (KernelPlan kernelPlan : plan.kernels()) {
+            KernelResolution resolution = kernelPlan.resolution();
+            String kernel = kernelPlan.kernel();
+            int count = kernelPlan.nodes();
             if (resolution instanceof KernelResolution.Unmatched) {
                 status.getUnmatchedKernels().add(new UnmatchedKernel(kernel, count));
                 continue;
@@ -75,13 +68,13 @@ public final class ModuleStatusAggregator {
             KernelStatus ks = new KernelStatus();
             ks.setKernel(kernel);
             ks.setNodes(count);
-            String dsName = plan.loaderNames().get(kernel);
+            String dsName = kernelPlan.loaderName();
             ks.setDaemonSet(dsName);
             DaemonSet ds = dsName == null ? null : daemonSets.get(dsName);
             ks.setDesired(ds == null ? 0 : desired(ds));
             ks.setAvailable(ds == null ? 0 : available(ds));
             available += Math.min(count, ks.getAvailable());
-            KernelBuilds.Outcome build = builds.get(kernel);
+            BuildDecision build = kernelPlan.build();
             if (build != null) {
                 ks.setBuild(build.build());
             }
@@ -92,7 +85,7 @@ public final class ModuleStatusAggregator {
                     ks.setError(rejected.get(dsName));
                     errors.add("DaemonSet " + dsName + " for kernel " + kernel + " was rejected by the API server: "
                             + rejected.get(dsName));
-                    reasons.add("DaemonSetRejected");
+                    reasons.add(Reason.DAEMON_SET_REJECTED);
                 } else if (build != null && build.error() != null) {
                     ks.setError(build.error());
                     errors.add("kernel " + kernel + ": " + build.error());
@@ -106,14 +99,14 @@ public final class ModuleStatusAggregator {
                 }
             } else if (resolution instanceof KernelResolution.Invalid invalid) {
                 ks.setMapping(invalid.mappingIndex());
-                ks.setError(invalid.field() + ": " + invalid.message());
+                ks.setError(invalid.problem().toString());
                 kernelErrors.computeIfAbsent(ks.getError(), k -> new ArrayList<>()).add(kernel);
                 reasons.add(invalid.reason());
             }
             status.getKernels().add(ks);
         }
         kernelErrors.forEach((error, kernels) -> {
-            errors.remove(error); // the kernel-independent check found it too: report it once, with its kernels
+            errors.remove(error); // the validation found it too: report it once, with its kernels
             errors.add(error + " (kernels: " + String.join(", ", kernels) + ")");
         });
 
@@ -125,7 +118,7 @@ public final class ModuleStatusAggregator {
             if (rejected.containsKey(plan.devicePluginName())) {
                 errors.add("device plugin DaemonSet " + plan.devicePluginName() + " was rejected by the API server: "
                         + rejected.get(plan.devicePluginName()));
-                reasons.add("DaemonSetRejected");
+                reasons.add(Reason.DAEMON_SET_REJECTED);
                 devicePluginReady = false;
             } else if (!rolledOut(dp, targeted)) {
                 rollingOut.add("device plugin: " + status.getDevicePlugin().getAvailable() + "/"
@@ -135,9 +128,7 @@ public final class ModuleStatusAggregator {
         }
         status.setTargetedNodes(targeted);
         status.setAvailableNodes(available);
-        if (!hasPreStop(module.getSpec().getModuleLoader())) {
-            status.getWarnings().add(MISSING_PRE_STOP);
-        }
+        plan.warnings().forEach(w -> status.getWarnings().add(w.message()));
 
         var previousConditions = previous.getConditions();
         boolean degraded = !errors.isEmpty();
@@ -146,25 +137,27 @@ public final class ModuleStatusAggregator {
                 readyReason(degraded, rollingOut, targeted), readyMessage(status, degraded), generation,
                 previousConditions, now));
         status.getConditions().add(Conditions.of(Conditions.PROGRESSING, !rollingOut.isEmpty(),
-                building ? "Building" : !rollingOut.isEmpty() ? "RollingOut" : degraded ? "Blocked" : "Complete",
+                building ? Reason.BUILDING : !rollingOut.isEmpty() ? Reason.ROLLING_OUT
+                        : degraded ? Reason.BLOCKED : Reason.COMPLETE,
                 !rollingOut.isEmpty() ? String.join("; ", rollingOut)
                         : degraded ? "Waiting for the errors reported in Degraded to be fixed"
                                 : "Every loader DaemonSet is rolled out",
                 generation, previousConditions, now));
         status.getConditions().add(Conditions.of(Conditions.DEGRADED, degraded,
-                degraded ? (reasons.size() == 1 ? reasons.iterator().next() : "MultipleErrors") : "AsExpected",
+                degraded ? (reasons.size() == 1 ? reasons.iterator().next() : Reason.MULTIPLE_ERRORS)
+                        : Reason.AS_EXPECTED,
                 degraded ? String.join("; ", errors) : "No errors", generation, previousConditions, now));
         return status;
     }
 
-    private static String readyReason(boolean degraded, List<String> rollingOut, int targeted) {
+    private static Reason readyReason(boolean degraded, List<String> rollingOut, int targeted) {
         if (degraded) {
-            return "Degraded";
+            return Reason.DEGRADED;
         }
         if (!rollingOut.isEmpty()) {
-            return "LoadersNotAvailable";
+            return Reason.LOADERS_NOT_AVAILABLE;
         }
-        return targeted == 0 ? "NoTargetedNodes" : "AllLoadersAvailable";
+        return targeted == 0 ? Reason.NO_TARGETED_NODES : Reason.ALL_LOADERS_AVAILABLE;
     }
 
     private static String readyMessage(ModuleStatus status, boolean degraded) {
@@ -184,10 +177,6 @@ public final class ModuleStatusAggregator {
         return msg.toString();
     }
 
-
-    static boolean hasPreStop(Container loader) {
-        return loader != null && loader.getLifecycle() != null && loader.getLifecycle().getPreStop() != null;
-    }
 
     /** Whether the DaemonSet controller reports {@code wanted} up-to-date, available pods for the current spec. */
     static boolean rolledOut(DaemonSet ds, int wanted) {

@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kmm.config.KmmConfig;
-import io.kmm.metrics.KmmMetrics;
 
 /**
  * "Does this image exist?" for a Module, with the Module's imageRepoSecret, answers cached for
@@ -31,7 +30,7 @@ public class ImageChecks {
     KubernetesClient client;
 
     @Inject
-    KmmMetrics metrics;
+    jakarta.enterprise.event.Event<RegistryCheckFailed> failures;
 
     private volatile ImageChecker checker;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
@@ -53,7 +52,7 @@ public class ImageChecks {
         }
         ImageCheck check = checkNow(namespace, image, secretName, insecure);
         if (check.isFailure()) {
-            metrics.registryCheckFailed(check.outcome());
+            failures.fire(new RegistryCheckFailed(check.outcome()));
         }
         cache.put(key, new Cached(check, Instant.now().plus(config.registry().cacheTtl())));
         return check;

@@ -29,7 +29,7 @@ import io.kmm.api.v1alpha1.Module;
 import io.kmm.e2e.Installation;
 import io.kmm.e2e.LocalCluster;
 import io.kmm.meta.Labels;
-import io.kmm.module.Conditions;
+import io.kmm.status.Conditions;
 import io.kmm.process.OperatorProcess;
 
 /**

@@ -57,7 +57,7 @@ class BuildObjectsTest {
     @Test
     void kanikoJobForAnInlineDockerfile() {
         BuildRequest req = request(moduleWith(inline()));
-        Job job = KanikoJobs.desired(req, LIMITS);
+        Job job = KanikoJobs.desired(req, "kaniko:pinned", LIMITS);
         assertThat(job.getMetadata().getName()).isEqualTo(req.objectName()).endsWith("-" + req.inputsHash())
                 .hasSizeLessThanOrEqualTo(63);
         assertThat(job.getMetadata().getLabels()).containsEntry(Labels.ROLE, Labels.ROLE_BUILD)
@@ -97,14 +97,14 @@ class BuildObjectsTest {
         git.setRef("release-1.2");
         git.setContextDir("build/kmm");
         b.setGit(git);
-        Job job = KanikoJobs.desired(request(moduleWith(b)), LIMITS);
+        Job job = KanikoJobs.desired(request(moduleWith(b)), "kaniko:pinned", LIMITS);
         assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
                 .contains("--context=git://github.com/vendor/driver.git#refs/heads/release-1.2",
                         "--context-sub-path=build/kmm")
                 .doesNotContain("--insecure");
         assertThat(job.getSpec().getTemplate().getMetadata().getAnnotations()).isEmpty();
         git.setRef("0123456789abcdef0123456789abcdef01234567");
-        assertThat(KanikoJobs.desired(request(moduleWith(b)), LIMITS).getSpec().getTemplate().getSpec().getContainers()
+        assertThat(KanikoJobs.desired(request(moduleWith(b)), "kaniko:pinned", LIMITS).getSpec().getTemplate().getSpec().getContainers()
                 .get(0).getArgs()).contains(
                         "--context=git://github.com/vendor/driver.git#0123456789abcdef0123456789abcdef01234567");
     }

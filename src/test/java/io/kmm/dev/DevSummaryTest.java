@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import io.kmm.api.v1alpha1.KernelStatus;
 import io.kmm.api.v1alpha1.ModuleStatus;
 import io.kmm.api.v1alpha1.UnmatchedKernel;
-import io.kmm.module.Conditions;
+import io.kmm.status.Conditions;
 
 class DevSummaryTest {
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.meta.Labels;
-import io.kmm.module.Conditions;
+import io.kmm.status.Conditions;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;

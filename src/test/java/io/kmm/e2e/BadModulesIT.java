@@ -20,7 +20,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.kmm.BadModules;
 import io.kmm.api.v1alpha1.Module;
-import io.kmm.module.Conditions;
+import io.kmm.status.Conditions;
 import io.kmm.process.OperatorProcess;
 
 /**
@@ -100,6 +100,39 @@ class BadModulesIT {
             assertThat(kube.loaders(NS, name)).as("%s: no loader", c.mistake()).isEmpty();
         }
         assertThat(operator.output()).doesNotContain("s3cret");
+    }
+
+    /**
+     * A failure no validation can foresee: a ResourceQuota that allows no DaemonSet makes the API server refuse the
+     * loader with 403. The Module's Degraded condition says so ({@code ReconcileFailed}, with the API server's
+     * answer); once the quota is gone, the retry rolls the Module out and the condition clears.
+     */
+    @Test
+    void anUnexpectedRefusalEndsInTheModulesStatus() throws Exception {
+        String ns = "e2e-quota";
+        cluster.kubectlOk("create", "namespace", ns);
+        try {
+            cluster.kubectlOk("create", "quota", "no-daemonsets", "-n", ns, "--hard=count/daemonsets.apps=0");
+            io.kmm.api.v1alpha1.Module m = io.kmm.TestModules.module(ns, "quota", Map.of("pool", BadModules.POOL),
+                    io.kmm.TestModules.literal(BadModules.KERNEL, "quay.io/vendor/quota:1"));
+            m.getMetadata().setUid(null);
+            m.getMetadata().setGeneration(null);
+            cluster.kubectlWithInput(JSON.writeValueAsString(m), "apply", "-f", "-");
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                Condition degraded = kube.condition(ns, "quota", Conditions.DEGRADED).orElseThrow();
+                assertThat(degraded.getStatus()).isEqualTo("True");
+                assertThat(degraded.getReason()).isEqualTo("ReconcileFailed");
+                assertThat(degraded.getMessage()).contains("the API server answered 403").contains("exceeded quota");
+                assertThat(kube.conditionStatus(ns, "quota", Conditions.READY)).isEqualTo("False");
+            });
+            cluster.kubectlOk("delete", "quota", "no-daemonsets", "-n", ns);
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                assertThat(kube.conditionStatus(ns, "quota", Conditions.DEGRADED)).isEqualTo("False");
+                assertThat(kube.conditionStatus(ns, "quota", Conditions.READY)).isEqualTo("True");
+            });
+        } finally {
+            cluster.kubectl("delete", "namespace", ns, "--wait=false");
+        }
     }
 
     private static String b64(String s) {

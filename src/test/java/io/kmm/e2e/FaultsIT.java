@@ -23,7 +23,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.meta.Labels;
-import io.kmm.module.Conditions;
+import io.kmm.status.Conditions;
 import io.kmm.process.OperatorProcess;
 
 /**

@@ -20,7 +20,7 @@ import io.kmm.api.v1alpha1.KernelStatus;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.api.v1alpha1.RegistryOptions;
 import io.kmm.meta.Labels;
-import io.kmm.module.Conditions;
+import io.kmm.status.Conditions;
 import io.kmm.registry.TestRegistry;
 
 /**

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.kmm.meta.Labels;
-import io.kmm.module.Conditions;
+import io.kmm.status.Conditions;
 
 /**
  * Day two on a real control plane, as docs/upgrade.md and docs/uninstall.md tell a user to do it: upgrading from the

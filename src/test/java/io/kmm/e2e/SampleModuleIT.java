@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.meta.Labels;
-import io.kmm.module.Conditions;
+import io.kmm.status.Conditions;
 
 /**
  * The design's sample Module on a real control plane, applied with the real kubectl, reconciled by the packaged

@@ -21,7 +21,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.kmm.TestModules;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.meta.Labels;
-import io.kmm.module.Conditions;
+import io.kmm.status.Conditions;
 import io.kmm.rbac.ApiAudit;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 

@@ -26,7 +26,7 @@ import io.kmm.metrics.KmmMetrics;
 import io.kmm.registry.ImageCheck;
 import io.kmm.api.v1alpha1.RegistryOptions;
 import io.kmm.meta.Labels;
-import io.kmm.module.Conditions;
+import io.kmm.status.Conditions;
 import io.kmm.registry.TestRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
@@ -141,10 +141,12 @@ class KanikoBuildTest extends ClusterTestBase {
         Module created = cluster.apply(m);
         var kernel = (io.kmm.kernel.KernelResolution.Resolved) new io.kmm.kernel.KernelMapper("mod", "restart",
                 created.getSpec()).resolve("6.5.0-build");
-        var request = io.kmm.build.BuildRequest.of(created, kernel,
-                io.quarkus.arc.Arc.container().instance(io.kmm.config.KmmConfig.class).get().build().kanikoImage());
-        Job earlier = io.kmm.build.kaniko.KanikoJobs.desired(request, new io.kmm.build.kaniko.KanikoJobs.JobLimits(0,
-                java.time.Duration.ofHours(1), java.util.Optional.empty()));
+        String kaniko = io.quarkus.arc.Arc.container().instance(io.kmm.config.KmmConfig.class).get().build()
+                .kanikoImage();
+        var request = io.kmm.build.BuildRequest.of(created, kernel, kaniko);
+        Job earlier = io.kmm.build.kaniko.KanikoJobs.desired(request, kaniko,
+                new io.kmm.build.kaniko.KanikoJobs.JobLimits(0, java.time.Duration.ofHours(1),
+                        java.util.Optional.empty()));
         client.resource(earlier).create();
         cluster.addNode("restart-1", "6.5.0-build", pool);
 

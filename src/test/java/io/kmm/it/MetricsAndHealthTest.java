@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.kmm.api.v1alpha1.Module;
-import io.kmm.module.Conditions;
+import io.kmm.status.Conditions;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;

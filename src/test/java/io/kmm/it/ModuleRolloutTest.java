@@ -14,8 +14,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.kmm.api.v1alpha1.KernelStatus;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.meta.Labels;
-import io.kmm.module.Conditions;
-import io.kmm.module.ModuleStatusAggregator;
+import io.kmm.status.Conditions;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
@@ -90,7 +89,7 @@ class ModuleRolloutTest extends ClusterTestBase {
         assertThat(cluster.condition(NS, "module-sample", Conditions.DEGRADED)).isEqualTo("False");
 
         // The sample has no preStop hook: a warning in status and a Warning event.
-        assertThat(module.getStatus().getWarnings()).containsExactly(ModuleStatusAggregator.MISSING_PRE_STOP);
+        assertThat(module.getStatus().getWarnings()).containsExactly(io.kmm.status.Warning.MISSING_PRE_STOP.message());
         await().atMost(Cluster.TIMEOUT).untilAsserted(() -> assertThat(cluster.events(NS, "module-sample"))
                 .extracting(Event::getReason).contains("DaemonSetCreated", "MissingPreStop"));
 

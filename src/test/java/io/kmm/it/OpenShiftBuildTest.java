@@ -19,7 +19,7 @@ import io.kmm.api.v1alpha1.Module;
 import io.kmm.api.v1alpha1.RegistryOptions;
 import io.kmm.build.BuildStrategy;
 import io.kmm.meta.Labels;
-import io.kmm.module.Conditions;
+import io.kmm.status.Conditions;
 import io.kmm.registry.TestRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;

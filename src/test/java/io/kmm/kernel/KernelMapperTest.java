@@ -174,12 +174,12 @@ class KernelMapperTest {
         spec.setKernelMappings(List.of(onlyArgs));
         KernelResolution r = new KernelMapper("m", "ns", spec).resolve("6.1.0");
         assertThat(r).isInstanceOfSatisfying(KernelResolution.Invalid.class, i -> {
-            assertThat(i.reason()).isEqualTo("InvalidBuild");
+            assertThat(i.reason()).isEqualTo(io.kmm.status.Reason.INVALID_BUILD);
             assertThat(i.field()).isEqualTo("spec.kernelMappings[0].build");
             assertThat(i.message()).startsWith("no build source");
         });
         assertThat(MappingValidation.problems(spec)).extracting(MappingValidation.Problem::reason)
-                .containsExactly("InvalidBuild");
+                .containsExactly(io.kmm.status.Reason.INVALID_BUILD);
 
         // The Module's build supplies the source: fine. A Git source without URL there is named there.
         Build moduleBuild = new Build();
@@ -215,8 +215,9 @@ class KernelMapperTest {
         spec.setSelector(java.util.Map.of("role", "gpu nodes"));
         assertThat(MappingValidation.problems(spec)).extracting(MappingValidation.Problem::field,
                 MappingValidation.Problem::reason).containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("spec.additionalVolumes[1].hostPath.path", "InvalidVolume"),
-                        org.assertj.core.groups.Tuple.tuple("spec.selector[role]", "InvalidModule"));
-        assertThat(MappingValidation.podProblems(spec)).hasSize(1);
+                        org.assertj.core.groups.Tuple.tuple("spec.additionalVolumes[1].hostPath.path",
+                                io.kmm.status.Reason.INVALID_VOLUME),
+                        org.assertj.core.groups.Tuple.tuple("spec.selector[role]", io.kmm.status.Reason.INVALID_MODULE));
+        assertThat(MappingValidation.validate(spec).podProblems()).hasSize(1);
     }
 }

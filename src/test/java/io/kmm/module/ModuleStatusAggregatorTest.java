@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSetStatusBuilder;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.api.v1alpha1.ModuleStatus;
 import io.kmm.meta.Labels;
+import io.kmm.status.Conditions;
 
 class ModuleStatusAggregatorTest {
 
@@ -45,7 +46,7 @@ class ModuleStatusAggregatorTest {
         ModulePlan plan = ModulePlan.compute(m, nodes, List.of(), Labels.KERNEL_VERSION);
         Map<String, DaemonSet> ds = byName(plan);
 
-        ModuleStatus rolling = ModuleStatusAggregator.aggregate(m, plan, ds, Map.of(), T0);
+        ModuleStatus rolling = ModuleStatusAggregator.aggregate(m, plan, new ModuleActions.Executed(ds, Map.of()), T0);
         assertThat(condition(rolling, Conditions.READY)).isEqualTo("False");
         assertThat(condition(rolling, Conditions.PROGRESSING)).isEqualTo("True");
         assertThat(condition(rolling, Conditions.DEGRADED)).isEqualTo("False");
@@ -63,7 +64,7 @@ class ModuleStatusAggregatorTest {
         ds.values().forEach(d -> available(d,
                 nodes.on(d.getMetadata().getAnnotations().get(Labels.KERNEL_VERSION_ANNOTATION))));
         m.setStatus(rolling);
-        ModuleStatus ready = ModuleStatusAggregator.aggregate(m, plan, ds, Map.of(), T1);
+        ModuleStatus ready = ModuleStatusAggregator.aggregate(m, plan, new ModuleActions.Executed(ds, Map.of()), T1);
         assertThat(condition(ready, Conditions.READY)).isEqualTo("True");
         assertThat(condition(ready, Conditions.PROGRESSING)).isEqualTo("False");
         assertThat(ready.getAvailableNodes()).isEqualTo(3);
@@ -75,7 +76,7 @@ class ModuleStatusAggregatorTest {
                 .isEqualTo("2026-01-01T00:00:00Z");
 
         m.setStatus(ready);
-        ModuleStatus same = ModuleStatusAggregator.aggregate(m, plan, ds, Map.of(), T1.plusSeconds(60));
+        ModuleStatus same = ModuleStatusAggregator.aggregate(m, plan, new ModuleActions.Executed(ds, Map.of()), T1.plusSeconds(60));
         var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
         assertThat(mapper.valueToTree(same).toString()).isEqualTo(mapper.valueToTree(ready).toString());
     }
@@ -85,7 +86,7 @@ class ModuleStatusAggregatorTest {
         Module m = ModulePlanTest.sample();
         m.getSpec().getKernelMappings().get(1).setRegexp("gke($");
         ModulePlan plan = ModulePlan.compute(m, ModulePlanTest.nodes(), List.of(), Labels.KERNEL_VERSION);
-        ModuleStatus s = ModuleStatusAggregator.aggregate(m, plan, Map.of(), Map.of(), T0);
+        ModuleStatus s = ModuleStatusAggregator.aggregate(m, plan, new ModuleActions.Executed(Map.of(), Map.of()), T0);
         Condition degraded = Conditions.find(s.getConditions(), Conditions.DEGRADED).orElseThrow();
         assertThat(degraded.getStatus()).isEqualTo("True");
         assertThat(degraded.getReason()).isEqualTo("InvalidKernelMapping");
@@ -99,7 +100,7 @@ class ModuleStatusAggregatorTest {
         m.getSpec().getKernelMappings().get(1).setRegexp("gke($");
         ModulePlan plan = ModulePlan.compute(m, ModulePlanTest.nodes("5.4.0-1054-gke"), List.of(),
                 Labels.KERNEL_VERSION);
-        ModuleStatus s = ModuleStatusAggregator.aggregate(m, plan, Map.of(), Map.of(), T0);
+        ModuleStatus s = ModuleStatusAggregator.aggregate(m, plan, new ModuleActions.Executed(Map.of(), Map.of()), T0);
         String message = Conditions.find(s.getConditions(), Conditions.DEGRADED).orElseThrow().getMessage();
         assertThat(message).contains("(kernels: 5.4.0-1054-gke)");
         assertThat(message.split("invalid regular expression", -1)).hasSize(2);
@@ -111,8 +112,8 @@ class ModuleStatusAggregatorTest {
         Module m = ModulePlanTest.sample();
         m.getSpec().getModuleLoader().setLifecycle(null);
         ModulePlan plan = ModulePlan.compute(m, ModulePlanTest.nodes(), List.of(), Labels.KERNEL_VERSION);
-        ModuleStatus s = ModuleStatusAggregator.aggregate(m, plan, Map.of(), Map.of(), T0);
-        assertThat(s.getWarnings()).containsExactly(ModuleStatusAggregator.MISSING_PRE_STOP);
+        ModuleStatus s = ModuleStatusAggregator.aggregate(m, plan, new ModuleActions.Executed(Map.of(), Map.of()), T0);
+        assertThat(s.getWarnings()).containsExactly(io.kmm.status.Warning.MISSING_PRE_STOP.message());
         assertThat(condition(s, Conditions.DEGRADED)).isEqualTo("False");
     }
 
@@ -122,7 +123,7 @@ class ModuleStatusAggregatorTest {
         ModulePlan plan = ModulePlan.compute(m, ModulePlanTest.nodes("5.4.0-1054-gke"), List.of(),
                 Labels.KERNEL_VERSION);
         String name = plan.create().get(0).getMetadata().getName();
-        ModuleStatus s = ModuleStatusAggregator.aggregate(m, plan, Map.of(), Map.of(name, "spec.volumes: bad"), T0);
+        ModuleStatus s = ModuleStatusAggregator.aggregate(m, plan, new ModuleActions.Executed(Map.of(), Map.of(name, "spec.volumes: bad")), T0);
         Condition degraded = Conditions.find(s.getConditions(), Conditions.DEGRADED).orElseThrow();
         assertThat(degraded.getReason()).isEqualTo("DaemonSetRejected");
         assertThat(degraded.getMessage()).contains(name).contains("spec.volumes: bad");

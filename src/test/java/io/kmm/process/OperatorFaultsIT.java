@@ -25,7 +25,7 @@ import io.kmm.TestModules;
 import io.kmm.api.v1alpha1.Build;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.meta.Labels;
-import io.kmm.module.Conditions;
+import io.kmm.status.Conditions;
 import io.kmm.registry.TestRegistry;
 
 /**

@@ -51,4 +51,22 @@ public class BuildStatus {
     public void setMessage(String message) {
         this.message = message;
     }
+
+    /** Value equality: the operator writes a status only when it differs from the one it read. */
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (o == null || getClass() != o.getClass()) {
+            return false;
+        }
+        BuildStatus other = (BuildStatus) o;
+        return java.util.Objects.equals(phase, other.phase) && java.util.Objects.equals(object, other.object) && java.util.Objects.equals(message, other.message);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(phase, object, message);
+    }
 }

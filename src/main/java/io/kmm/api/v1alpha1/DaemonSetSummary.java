@@ -51,4 +51,22 @@ public class DaemonSetSummary {
     public void setAvailable(Integer available) {
         this.available = available;
     }
+
+    /** Value equality: the operator writes a status only when it differs from the one it read. */
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (o == null || getClass() != o.getClass()) {
+            return false;
+        }
+        DaemonSetSummary other = (DaemonSetSummary) o;
+        return java.util.Objects.equals(daemonSet, other.daemonSet) && java.util.Objects.equals(desired, other.desired) && java.util.Objects.equals(available, other.available);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(daemonSet, desired, available);
+    }
 }

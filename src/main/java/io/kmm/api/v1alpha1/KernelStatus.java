@@ -76,4 +76,22 @@ public class KernelStatus extends DaemonSetSummary {
     public void setError(String error) {
         this.error = error;
     }
+
+    /** Value equality: the operator writes a status only when it differs from the one it read. */
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (o == null || getClass() != o.getClass() || !super.equals(o)) {
+            return false;
+        }
+        KernelStatus other = (KernelStatus) o;
+        return java.util.Objects.equals(kernel, other.kernel) && java.util.Objects.equals(mapping, other.mapping) && java.util.Objects.equals(image, other.image) && java.util.Objects.equals(nodes, other.nodes) && java.util.Objects.equals(error, other.error) && java.util.Objects.equals(build, other.build);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(super.hashCode(), kernel, mapping, image, nodes, error, build);
+    }
 }

@@ -115,4 +115,22 @@ public class ModuleStatus {
     public void setWarnings(List<String> warnings) {
         this.warnings = warnings;
     }
+
+    /** Value equality: the operator writes a status only when it differs from the one it read. */
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (o == null || getClass() != o.getClass()) {
+            return false;
+        }
+        ModuleStatus other = (ModuleStatus) o;
+        return java.util.Objects.equals(observedGeneration, other.observedGeneration) && java.util.Objects.equals(conditions, other.conditions) && java.util.Objects.equals(selectedNodes, other.selectedNodes) && java.util.Objects.equals(targetedNodes, other.targetedNodes) && java.util.Objects.equals(availableNodes, other.availableNodes) && java.util.Objects.equals(kernels, other.kernels) && java.util.Objects.equals(unmatchedKernels, other.unmatchedKernels) && java.util.Objects.equals(devicePlugin, other.devicePlugin) && java.util.Objects.equals(warnings, other.warnings);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(observedGeneration, conditions, selectedNodes, targetedNodes, availableNodes, kernels, unmatchedKernels, devicePlugin, warnings);
+    }
 }

@@ -39,4 +39,22 @@ public class UnmatchedKernel {
     public void setNodes(Integer nodes) {
         this.nodes = nodes;
     }
+
+    /** Value equality: the operator writes a status only when it differs from the one it read. */
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (o == null || getClass() != o.getClass()) {
+            return false;
+        }
+        UnmatchedKernel other = (UnmatchedKernel) o;
+        return java.util.Objects.equals(kernel, other.kernel) && java.util.Objects.equals(nodes, other.nodes);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(kernel, nodes);
+    }
 }

@@ -48,25 +48,36 @@ public class KanikoBuildStrategy implements BuildStrategy {
         return List.of(jobs);
     }
 
+    /** The Kaniko executor image: a new one means new builds. */
     @Override
-    public List<BuildState> builds(Module module, String kernel, Context<Module> context) {
+    public String builderInputs() {
+        return config.build().kanikoImage();
+    }
+
+    @Override
+    public String buildName(BuildRequest request) {
+        return request.objectName();
+    }
+
+    @Override
+    public List<BuildState> builds(Module module, Context<Module> context) {
         return context.getSecondaryResourcesAsStream(Job.class)
-                .filter(j -> BuildObjects.belongsTo(j, module, kernel))
+                .filter(j -> BuildObjects.belongsTo(j, module))
                 .map(KanikoBuildStrategy::state).toList();
     }
 
     @Override
     public BuildState start(Module module, BuildRequest request, Context<Module> context) {
-        Job desired = KanikoJobs.desired(request, new KanikoJobs.JobLimits(config.build().backoffLimit(),
-                config.build().activeDeadline(), config.build().ttlAfterFinished()));
+        Job desired = KanikoJobs.desired(request, config.build().kanikoImage(), new KanikoJobs.JobLimits(
+                config.build().backoffLimit(), config.build().activeDeadline(), config.build().ttlAfterFinished()));
         try {
             Job created = context.getClient().resource(desired).create();
             jobs.handleRecentResourceCreate(ResourceID.fromResource(created), created);
             return state(created);
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
-                return new BuildState(desired.getMetadata().getName(), request.inputsHash(), BuildPhase.PENDING, null,
-                        null);
+                return new BuildState(desired.getMetadata().getName(), request.kernel(), request.inputsHash(),
+                        BuildPhase.PENDING, null, null);
             }
             throw e;
         }
@@ -98,8 +109,8 @@ public class KanikoBuildStrategy implements BuildStrategy {
                 phase = BuildPhase.RUNNING;
             }
         }
-        return new BuildState(job.getMetadata().getName(), BuildObjects.annotation(job, Labels.BUILD_INPUTS_ANNOTATION), phase,
-                finished, message);
+        return new BuildState(job.getMetadata().getName(), BuildObjects.kernel(job),
+                BuildObjects.annotation(job, Labels.BUILD_INPUTS_ANNOTATION), phase, finished, message);
     }
 
     private static JobCondition condition(List<JobCondition> conditions, String type) {

@@ -36,7 +36,8 @@ public final class KanikoJobs {
     public record JobLimits(int backoffLimit, Duration activeDeadline, Optional<Duration> ttlAfterFinished) {
     }
 
-    public static Job desired(BuildRequest req, JobLimits limits) {
+    /** @param executorImage the Kaniko executor image ({@code kmm.build.kaniko-image}) */
+    public static Job desired(BuildRequest req, String executorImage, JobLimits limits) {
         Map<String, String> labels = req.labels();
         Map<String, String> podAnnotations = new LinkedHashMap<>();
         List<String> args = new ArrayList<>();
@@ -102,7 +103,7 @@ public final class KanikoJobs {
                 .withNewMetadata().withLabels(labels).withAnnotations(podAnnotations).endMetadata()
                 .withNewSpec()
                 .withRestartPolicy("Never")
-                .withContainers(new ContainerBuilder().withName(CONTAINER).withImage(req.builderImage())
+                .withContainers(new ContainerBuilder().withName(CONTAINER).withImage(executorImage)
                         .withArgs(args).withVolumeMounts(mounts).build())
                 .withVolumes(volumes)
                 .endSpec()

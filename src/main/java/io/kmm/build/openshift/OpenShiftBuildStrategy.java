@@ -43,10 +43,21 @@ public class OpenShiftBuildStrategy implements BuildStrategy {
         return List.of(builds);
     }
 
+    /** OpenShift builds with its own builder: nothing to add to the inputs. */
     @Override
-    public List<BuildState> builds(Module module, String kernel, Context<Module> context) {
+    public String builderInputs() {
+        return null;
+    }
+
+    @Override
+    public String buildName(BuildRequest request) {
+        return OpenShiftBuilds.buildName(request);
+    }
+
+    @Override
+    public List<BuildState> builds(Module module, Context<Module> context) {
         return context.getSecondaryResourcesAsStream(Build.class)
-                .filter(b -> BuildObjects.belongsTo(b, module, kernel))
+                .filter(b -> BuildObjects.belongsTo(b, module))
                 .map(OpenShiftBuildStrategy::state).toList();
     }
 
@@ -60,7 +71,8 @@ public class OpenShiftBuildStrategy implements BuildStrategy {
             builds.handleRecentResourceCreate(ResourceID.fromResource(created), created);
             return state(created);
         }
-        return new BuildState(build.getMetadata().getName(), request.inputsHash(), BuildPhase.PENDING, null, null);
+        return new BuildState(build.getMetadata().getName(), request.kernel(), request.inputsHash(),
+                BuildPhase.PENDING, null, null);
     }
 
     private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T createIfAbsent(Context<Module> context,
@@ -79,9 +91,9 @@ public class OpenShiftBuildStrategy implements BuildStrategy {
     public void delete(Module module, String name, Context<Module> context) {
         String namespace = module.getMetadata().getNamespace();
         context.getClient().resources(Build.class).inNamespace(namespace).withName(name).delete();
-        // The Build is named <BuildConfig>-1: the BuildConfig goes with it.
-        String buildConfig = name.endsWith("-1") ? name.substring(0, name.length() - 2) : name;
-        context.getClient().resources(BuildConfig.class).inNamespace(namespace).withName(buildConfig).delete();
+        // The BuildConfig the Build was started from goes with it.
+        context.getClient().resources(BuildConfig.class).inNamespace(namespace)
+                .withName(OpenShiftBuilds.buildConfigName(name)).delete();
     }
 
     /** OpenShift's build phase mapped to KMM's. */
@@ -112,6 +124,7 @@ public class OpenShiftBuildStrategy implements BuildStrategy {
             }
         }
         String hash = BuildObjects.annotation(build, Labels.BUILD_INPUTS_ANNOTATION);
-        return new BuildState(build.getMetadata().getName(), hash, mapped, finished, message);
+        return new BuildState(build.getMetadata().getName(), BuildObjects.kernel(build), hash, mapped, finished,
+                message);
     }
 }

@@ -20,6 +20,8 @@ import io.kmm.build.BuildRequest;
 public final class OpenShiftBuilds {
 
     public static final String BUILD_CONFIG_LABEL = "openshift.io/build-config.name";
+    /** The first (and only) Build started from a BuildConfig is named after it with this suffix. */
+    private static final String FIRST_BUILD = "-1";
 
     private OpenShiftBuilds() {
     }
@@ -39,13 +41,24 @@ public final class OpenShiftBuilds {
                 .build();
     }
 
+    /** The name of the Build of a request. */
+    public static String buildName(BuildRequest req) {
+        return req.objectName() + FIRST_BUILD;
+    }
+
+    /** The BuildConfig a Build was started from. */
+    public static String buildConfigName(String buildName) {
+        return buildName.endsWith(FIRST_BUILD) ? buildName.substring(0, buildName.length() - FIRST_BUILD.length())
+                : buildName;
+    }
+
     /** A Build with the BuildConfig's spec, named after it, as {@code oc start-build} would create. */
     public static Build build(BuildRequest req) {
         Map<String, String> labels = req.labels();
         labels.put(BUILD_CONFIG_LABEL, req.objectName());
         BuildConfig bc = buildConfig(req);
         return new BuildBuilder()
-                .withNewMetadata().withName(req.objectName() + "-1").withNamespace(req.namespace()).withLabels(labels)
+                .withNewMetadata().withName(buildName(req)).withNamespace(req.namespace()).withLabels(labels)
                 .withAnnotations(req.annotations()).withOwnerReferences(req.ownerReference()).endMetadata()
                 .withNewSpec()
                 .withSource(bc.getSpec().getSource())

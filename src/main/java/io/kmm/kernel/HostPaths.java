@@ -1,4 +1,4 @@
-package io.kmm.loader;
+package io.kmm.kernel;
 
 import java.util.List;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.kmm.module;
+package io.kmm.status;
 
 import io.kmm.api.v1alpha1.ModuleStatus;
 

@@ -1,4 +1,4 @@
-package io.kmm.build;
+package io.kmm.operator;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -7,6 +7,7 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kmm.build.BuildStrategy;
 import io.kmm.build.kaniko.KanikoBuildStrategy;
 import io.kmm.build.openshift.OpenShiftBuildStrategy;
 import io.kmm.config.KmmConfig;

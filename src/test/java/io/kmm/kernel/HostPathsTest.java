@@ -1,4 +1,4 @@
-package io.kmm.loader;
+package io.kmm.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.kmm.module;
+package io.kmm.status;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -16,6 +16,11 @@ public final class Conditions {
     public static final String DEGRADED = "Degraded";
 
     private Conditions() {
+    }
+
+    public static Condition of(String type, boolean status, Reason reason, String message, Long generation,
+            List<Condition> previous, Instant now) {
+        return of(type, status, reason.toString(), message, generation, previous, now);
     }
 
     public static Condition of(String type, boolean status, String reason, String message, Long generation,

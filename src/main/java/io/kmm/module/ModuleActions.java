@@ -14,63 +14,100 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.kmm.api.v1alpha1.Module;
+import io.kmm.build.BuildRequest;
+import io.kmm.build.BuildState;
+import io.kmm.build.BuildStrategy;
 import io.kmm.meta.Labels;
+import io.kmm.status.BuildCounted;
+import io.kmm.status.Reason;
 
 /**
- * Carries out a {@link ModulePlan}'s DaemonSet changes: create, update (labels and annotations others added are
- * kept), delete; tells the informer cache about its own writes; records one event per kind of change.
+ * Carries out a {@link ModulePlan}'s actions, and nothing else: builds started and deleted through the build
+ * strategy; DaemonSets created, updated (labels and annotations others added are kept) and deleted. It tells the
+ * informer cache about its own writes and records one event per kind of change.
  */
-final class ModuleDaemonSets {
+final class ModuleActions {
 
-    private static final Logger LOG = Logger.getLogger(ModuleDaemonSets.class);
+    private static final Logger LOG = Logger.getLogger(ModuleActions.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /**
+     * What exists after the actions.
+     *
+     * @param daemonSets the Module's DaemonSets by name
+     * @param rejected DaemonSet name to the API server's reason, for DaemonSets the API server refused
+     */
+    record Executed(Map<String, DaemonSet> daemonSets, Map<String, String> rejected) {
+    }
 
     private final KubernetesClient client;
     private final InformerEventSource<DaemonSet, Module> daemonSets;
     private final ModuleEvents events;
+    private final BuildStrategy builds;
+    private final Context<Module> context;
+    private final jakarta.enterprise.event.Event<BuildCounted> counted;
 
-    ModuleDaemonSets(KubernetesClient client, InformerEventSource<DaemonSet, Module> daemonSets, ModuleEvents events) {
-        this.client = client;
+    ModuleActions(Context<Module> context, InformerEventSource<DaemonSet, Module> daemonSets, ModuleEvents events,
+            BuildStrategy builds, jakarta.enterprise.event.Event<BuildCounted> counted) {
+        this.client = context.getClient();
+        this.context = context;
         this.daemonSets = daemonSets;
         this.events = events;
+        this.builds = builds;
+        this.counted = counted;
     }
 
-    /**
-     * @param current the Module's DaemonSets by name, updated in place to what exists afterwards
-     * @return DaemonSet name to the API server's reason, for DaemonSets the API server refused
-     */
-    Map<String, String> apply(Module module, ModulePlan plan, Map<String, DaemonSet> current) {
+    /** @param observed the Module's DaemonSets by name, as observed */
+    Executed execute(Module module, ModulePlan plan, Map<String, DaemonSet> observed) {
         String id = module.getMetadata().getNamespace() + "/" + module.getMetadata().getName();
+        Map<String, DaemonSet> current = new LinkedHashMap<>(observed);
         Map<String, String> rejected = new LinkedHashMap<>();
         List<String> created = new ArrayList<>();
         List<String> updated = new ArrayList<>();
         List<String> deleted = new ArrayList<>();
-        for (DaemonSet ds : plan.create()) {
-            if (create(id, ds, current, rejected)) {
-                created.add(describe(ds) + " " + ds.getMetadata().getName());
+        for (Action action : plan.actions()) {
+            if (action instanceof Action.StartBuild start) {
+                startBuild(module, id, start.request());
+            } else if (action instanceof Action.DeleteBuild delete) {
+                LOG.infof("module %s kernel %s: deleting build %s %s (%s)", id, delete.kernel(),
+                        builds.objectKind(), delete.name(), delete.why());
+                builds.delete(module, delete.name(), context);
+            } else if (action instanceof Action.CreateDaemonSet create) {
+                if (create(id, create.desired(), current, rejected)) {
+                    created.add(describe(create.desired()) + " " + create.desired().getMetadata().getName());
+                }
+            } else if (action instanceof Action.UpdateDaemonSet u) {
+                if (update(module, id, u, current, rejected)) {
+                    updated.add(describe(u.desired()) + " " + u.actual().getMetadata().getName());
+                }
+            } else if (action instanceof Action.DeleteDaemonSet delete) {
+                DaemonSet ds = delete.actual();
+                delete(id, ds);
+                current.remove(ds.getMetadata().getName());
+                deleted.add(describe(ds) + " " + ds.getMetadata().getName());
             }
-        }
-        for (ModulePlan.Update u : plan.update()) {
-            if (update(module, id, u, current, rejected)) {
-                updated.add(describe(u.desired()) + " " + u.actual().getMetadata().getName());
-            }
-        }
-        for (DaemonSet ds : plan.delete()) {
-            delete(id, ds);
-            current.remove(ds.getMetadata().getName());
-            deleted.add(describe(ds) + " " + ds.getMetadata().getName());
         }
         // One event per kind of change and reconcile, not one per DaemonSet.
-        announce(module, "DaemonSetCreated", "Created", created, "");
-        announce(module, "DaemonSetUpdated", "Updated", updated, "");
-        announce(module, "DaemonSetDeleted", "Deleted", deleted, " (no selected node needs them any more)");
-        return rejected;
+        announce(module, Reason.DAEMON_SET_CREATED, "Created", created, "");
+        announce(module, Reason.DAEMON_SET_UPDATED, "Updated", updated, "");
+        announce(module, Reason.DAEMON_SET_DELETED, "Deleted", deleted, " (no selected node needs them any more)");
+        return new Executed(current, rejected);
     }
 
-    private void announce(Module module, String reason, String verb, List<String> what, String why) {
+    private void startBuild(Module module, String id, BuildRequest request) {
+        BuildState started = builds.start(module, request, context);
+        LOG.infof("module %s kernel %s: image %s is missing, started build %s %s", id, request.kernel(),
+                request.image(), builds.objectKind(), started.name());
+        counted.fire(BuildCounted.CREATED);
+        events.normal(module, Reason.BUILD_CREATED, "Building " + request.image() + " for kernel " + request.kernel()
+                + " with " + builds.objectKind() + " " + started.name());
+    }
+
+    private void announce(Module module, Reason reason, String verb, List<String> what, String why) {
         if (!what.isEmpty()) {
             events.normal(module, reason, verb + " DaemonSet" + (what.size() > 1 ? "s" : "") + ": "
                     + String.join("; ", what) + why);
@@ -102,7 +139,7 @@ final class ModuleDaemonSets {
     }
 
     /** @return whether the DaemonSet was updated by this call */
-    private boolean update(Module module, String id, ModulePlan.Update u,
+    private boolean update(Module module, String id, Action.UpdateDaemonSet u,
             Map<String, DaemonSet> current, Map<String, String> rejected) {
         DaemonSet actual = u.actual();
         DaemonSet desired = u.desired();

@@ -1,0 +1,145 @@
+package io.kmm.module;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.kmm.api.v1alpha1.Module;
+import io.kmm.kernel.KernelMapper;
+import io.kmm.kernel.KernelResolution;
+import io.kmm.kernel.MappingValidation;
+import io.kmm.loader.DaemonSetDrift;
+import io.kmm.loader.DevicePluginDaemonSets;
+import io.kmm.loader.ModuleLoaderDaemonSets;
+import io.kmm.meta.Labels;
+import io.kmm.meta.Names;
+import io.kmm.status.Warning;
+
+/**
+ * Decides a reconcile, in two pure steps around the one lookup that needs the registry:
+ * <ol>
+ * <li>{@link #resolve}: the Module's spec validated once, and one resolution per kernel of its selected nodes;</li>
+ * <li>(the reconciler asks the registry about the images of kernels that are built in the cluster)</li>
+ * <li>{@link #plan}: per kernel, the build decision and the loader DaemonSet; the device plugin; and the actions
+ * that make the cluster match.</li>
+ * </ol>
+ * Kernels whose mappings cannot be evaluated, and kernels whose image is not available yet, keep their existing
+ * DaemonSet untouched: a typo in a Module, or a build in progress, must not unload a module that is running.
+ */
+public final class ModulePlanner {
+
+    /**
+     * @param kernelLabelKey the node label that carries the kernel
+     * @param buildObjectKind "Job" or "Build"
+     * @param buildRetention how long successful builds are kept
+     * @param now the reconcile's clock
+     */
+    public record Settings(String kernelLabelKey, String buildObjectKind, Duration buildRetention, Instant now) {
+    }
+
+    /** The spec's validation and one resolution per kernel (sorted by kernel). */
+    public record Resolution(MappingValidation.Result validation, Map<String, KernelResolution> kernels) {
+    }
+
+    private ModulePlanner() {
+    }
+
+    public static Resolution resolve(Module module, SelectedNodes nodes) {
+        MappingValidation.Result validation = MappingValidation.validate(module.getSpec());
+        return new Resolution(validation, new KernelMapper(module.getMetadata().getName(),
+                module.getMetadata().getNamespace(), validation).resolveAll(nodes.byKernel().keySet()));
+    }
+
+    /**
+     * @param builds what is known about the image and builds of each kernel with build settings (a kernel without
+     *        an entry is taken as having its image)
+     */
+    public static ModulePlan plan(Observed observed, Resolution resolution, Map<String, BuildDecision.Facts> builds,
+            Settings settings) {
+        Module module = observed.module();
+        String moduleName = module.getMetadata().getName();
+        Map<String, DaemonSet> owned = observed.daemonSets();
+        boolean podsBlocked = resolution.validation().podsBlocked();
+
+        List<Action> buildActions = new ArrayList<>();
+        Duration requeue = null;
+        List<KernelPlan> kernels = new ArrayList<>();
+        Map<String, DaemonSet> desired = new LinkedHashMap<>();
+        List<String> keep = new ArrayList<>();
+        TreeSet<String> loadedKernelLabels = new TreeSet<>();
+
+        for (KernelResolution r : resolution.kernels().values()) {
+            String kernel = r.kernel();
+            int count = observed.nodes().on(kernel);
+            BuildDecision build = null;
+            if (r instanceof KernelResolution.Resolved resolved && resolved.build() != null
+                    && builds.containsKey(kernel)) {
+                build = BuildDecision.decide(builds.get(kernel), settings.buildObjectKind(), settings.now(),
+                        settings.buildRetention());
+                buildActions.addAll(build.actions());
+                requeue = BuildDecision.min(requeue, build.requeueAfter());
+            }
+            String loaderName = null;
+            DaemonSet desiredLoader = null;
+            if (r instanceof KernelResolution.Resolved resolved && !(build != null && build.held()) && !podsBlocked) {
+                desiredLoader = ModuleLoaderDaemonSets.desired(module, resolved, settings.kernelLabelKey());
+                loaderName = desiredLoader.getMetadata().getName();
+                desired.put(loaderName, desiredLoader);
+                loadedKernelLabels.add(resolved.kernelLabel());
+            } else if (!(r instanceof KernelResolution.Unmatched)) {
+                String name = Names.loaderDaemonSet(moduleName, kernel);
+                DaemonSet existing = owned.get(name);
+                if (existing != null) {
+                    keep.add(name);
+                    loaderName = name;
+                    loadedKernelLabels.add(existing.getMetadata().getLabels().get(Labels.KERNEL_VERSION));
+                }
+            }
+            kernels.add(new KernelPlan(kernel, count, r, build, loaderName, desiredLoader));
+        }
+
+        String devicePluginName = null;
+        if (podsBlocked) {
+            String name = Names.devicePluginDaemonSet(moduleName);
+            if (owned.containsKey(name)) {
+                keep.add(name);
+                devicePluginName = name;
+            }
+        } else if (module.getSpec().getDevicePlugin() != null && !loadedKernelLabels.isEmpty()) {
+            DaemonSet dp = DevicePluginDaemonSets.desired(module, loadedKernelLabels, settings.kernelLabelKey());
+            devicePluginName = dp.getMetadata().getName();
+            desired.put(devicePluginName, dp);
+        }
+
+        List<Action> actions = new ArrayList<>(buildActions);
+        List<Action> updates = new ArrayList<>();
+        desired.forEach((name, ds) -> {
+            DaemonSet actual = owned.get(name);
+            if (actual == null) {
+                actions.add(new Action.CreateDaemonSet(ds));
+            } else if (!DaemonSetDrift.upToDate(ds, actual)) {
+                updates.add(new Action.UpdateDaemonSet(ds, actual));
+            }
+        });
+        actions.addAll(updates);
+        owned.forEach((name, ds) -> {
+            if (!desired.containsKey(name) && !keep.contains(name)) {
+                actions.add(new Action.DeleteDaemonSet(ds));
+            }
+        });
+        return new ModulePlan(observed.nodes(), resolution.validation(), List.copyOf(kernels), devicePluginName,
+                List.copyOf(actions), requeue, warnings(module));
+    }
+
+    static List<Warning> warnings(Module module) {
+        Container loader = module.getSpec().getModuleLoader();
+        boolean preStop = loader != null && loader.getLifecycle() != null && loader.getLifecycle().getPreStop() != null;
+        return preStop ? List.of() : List.of(Warning.MISSING_PRE_STOP);
+    }
+}
