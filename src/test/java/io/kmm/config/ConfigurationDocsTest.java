@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
  */
 class ConfigurationDocsTest {
 
-    static List<String> keys(Class<?> mapping, String prefix) {
-        List<String> keys = new ArrayList<>();
+    /** Every setting of the mapping, with its {@code @WithDefault} ({@code ${VAR:default}} read as its default). */
+    static java.util.Map<String, java.util.Optional<String>> settings(Class<?> mapping, String prefix) {
+        java.util.Map<String, java.util.Optional<String>> settings = new java.util.LinkedHashMap<>();
         for (Method m : mapping.getDeclaredMethods()) {
             if (m.isDefault() || java.lang.reflect.Modifier.isStatic(m.getModifiers()) || m.getParameterCount() > 0) {
                 continue;
@@ -26,31 +27,23 @@ class ConfigurationDocsTest {
             String key = prefix + "." + m.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
             Class<?> type = m.getReturnType();
             if (type.isInterface() && type.getEnclosingClass() == KmmConfig.class) {
-                keys.addAll(keys(type, key));
+                settings.putAll(settings(type, key));
             } else {
-                keys.add(key);
+                io.smallrye.config.WithDefault d = m.getAnnotation(io.smallrye.config.WithDefault.class);
+                settings.put(key, java.util.Optional.ofNullable(d)
+                        .map(w -> w.value().replaceAll("^\\$\\{[A-Z_]+:(.*)}$", "$1")));
             }
         }
-        return keys;
+        return settings;
     }
 
-    /** Each setting's {@code @WithDefault}, with {@code ${VAR:default}} read as its default. */
+    static List<String> keys(Class<?> mapping, String prefix) {
+        return new ArrayList<>(settings(mapping, prefix).keySet());
+    }
+
     static java.util.Map<String, String> defaults(Class<?> mapping, String prefix) {
         java.util.Map<String, String> defaults = new java.util.TreeMap<>();
-        for (Method m : mapping.getDeclaredMethods()) {
-            if (m.isDefault() || java.lang.reflect.Modifier.isStatic(m.getModifiers()) || m.getParameterCount() > 0) {
-                continue;
-            }
-            String key = prefix + "." + m.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
-            Class<?> type = m.getReturnType();
-            if (type.isInterface() && type.getEnclosingClass() == KmmConfig.class) {
-                defaults.putAll(defaults(type, key));
-            }
-            io.smallrye.config.WithDefault d = m.getAnnotation(io.smallrye.config.WithDefault.class);
-            if (d != null) {
-                defaults.put(key, d.value().replaceAll("^\\$\\{[A-Z_]+:(.*)}$", "$1"));
-            }
-        }
+        settings(mapping, prefix).forEach((k, v) -> v.ifPresent(d -> defaults.put(k, d)));
         return defaults;
     }
 
