@@ -63,6 +63,7 @@ public class DevCluster {
 
     private volatile WatchService watcher;
     private SharedIndexInformer<DaemonSet> daemonSets;
+    private SharedIndexInformer<Node> nodes;
     private SharedIndexInformer<io.fabric8.kubernetes.api.model.batch.v1.Job> jobs;
     /** The stand-in registry: images pushed by (simulated) builds. */
     private final java.util.Set<String> pushed = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -102,6 +103,27 @@ public class DevCluster {
         if (local) {
             return; // the real DaemonSet controller, scheduler and kwok run the loaders
         }
+        // Device plugins select module-ready labels: when they change, their DaemonSets reach other nodes.
+        nodes = client.nodes().inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Node node) {
+                // the DaemonSets' own events cover new nodes
+            }
+
+            @Override
+            public void onUpdate(Node old, Node node) {
+                if (daemonSets != null && !java.util.Objects.equals(old.getMetadata().getLabels(),
+                        node.getMetadata().getLabels())) {
+                    daemonSets.getStore().list().stream().filter(ds -> Labels.ROLE_DEVICE_PLUGIN
+                            .equals(ds.getMetadata().getLabels().get(Labels.ROLE))).forEach(DevCluster.this::simulateRollout);
+                }
+            }
+
+            @Override
+            public void onDelete(Node node, boolean unknown) {
+                // nothing to do
+            }
+        });
         daemonSets = client.apps().daemonSets().inAnyNamespace().withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
                 .inform(new ResourceEventHandler<>() {
                     @Override
@@ -116,7 +138,9 @@ public class DevCluster {
 
                     @Override
                     public void onDelete(DaemonSet ds, boolean unknownFinalState) {
-                        // nothing to do
+                        // the garbage collector would remove its pods
+                        client.pods().inNamespace(ds.getMetadata().getNamespace())
+                                .withLabels(ds.getSpec().getSelector().getMatchLabels()).delete();
                     }
                 });
     }
@@ -206,12 +230,20 @@ public class DevCluster {
         LOG.infof("Dev cluster: files added to or changed in %s are applied while dev mode runs", folder);
     }
 
-    /** What the DaemonSet controller and kubelets would report: one available pod per node the DaemonSet selects. */
+    /**
+     * What the DaemonSet controller and kubelets would report: one available pod per node the DaemonSet selects; for
+     * loaders also the pods themselves, Ready, so that the module-ready labeller labels their nodes (and device
+     * plugins, which select those labels, follow).
+     */
     void simulateRollout(DaemonSet ds) {
         var pod = ds.getSpec().getTemplate().getSpec();
-        int pods = (int) client.nodes().list().getItems().stream()
+        List<Node> nodes = client.nodes().list().getItems().stream()
                 .filter(n -> SelectedNodes.matches(pod.getNodeSelector(), n.getMetadata().getLabels()))
-                .filter(n -> affinityAllows(pod.getAffinity(), n.getMetadata().getLabels())).count();
+                .filter(n -> affinityAllows(pod.getAffinity(), n.getMetadata().getLabels())).toList();
+        int pods = nodes.size();
+        if (Labels.ROLE_MODULE_LOADER.equals(ds.getMetadata().getLabels().get(Labels.ROLE))) {
+            simulatePods(ds, nodes);
+        }
         Long generation = ds.getMetadata().getGeneration();
         var status = ds.getStatus();
         if (status != null && Integer.valueOf(pods).equals(status.getNumberAvailable())
@@ -227,6 +259,33 @@ public class DevCluster {
         } catch (KubernetesClientException e) {
             LOG.debugf("simulated DaemonSet status for %s not written: %s", ds.getMetadata().getName(), e.getMessage());
         }
+    }
+
+    /** One Ready pod of the loader DaemonSet per node it selects, as the kubelet would run them. */
+    private void simulatePods(DaemonSet ds, List<Node> nodes) {
+        String namespace = ds.getMetadata().getNamespace();
+        var existing = client.pods().inNamespace(namespace).withLabels(ds.getSpec().getSelector().getMatchLabels())
+                .list().getItems();
+        java.util.Set<String> wanted = new java.util.HashSet<>();
+        for (Node node : nodes) {
+            String name = ds.getMetadata().getName() + "-" + node.getMetadata().getName();
+            wanted.add(name);
+            if (existing.stream().noneMatch(p -> p.getMetadata().getName().equals(name))) {
+                try {
+                    client.pods().inNamespace(namespace).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                            .withNewMetadata().withName(name).withNamespace(namespace)
+                            .withLabels(ds.getSpec().getTemplate().getMetadata().getLabels()).endMetadata()
+                            .withNewSpec().withNodeName(node.getMetadata().getName())
+                            .withContainers(ds.getSpec().getTemplate().getSpec().getContainers()).endSpec()
+                            .withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition()
+                            .endStatus().build()).create();
+                } catch (KubernetesClientException e) {
+                    LOG.debugf("simulated pod %s not created: %s", name, e.getMessage());
+                }
+            }
+        }
+        existing.stream().filter(p -> !wanted.contains(p.getMetadata().getName()))
+                .forEach(p -> client.resource(p).delete());
     }
 
     private void onBuild(io.fabric8.kubernetes.api.model.batch.v1.Job job, boolean local) {
@@ -279,6 +338,9 @@ public class DevCluster {
         }
         if (jobs != null) {
             jobs.close();
+        }
+        if (nodes != null) {
+            nodes.close();
         }
         if (watcher != null) {
             try {

@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
  */
 public final class ImageVariables {
 
-    public static final List<String> NAMES = List.of("KERNEL_FULL_VERSION", "KERNEL_XYZ", "KERNEL_X", "KERNEL_Y",
-            "KERNEL_Z", "MOD_NAME", "MOD_NAMESPACE");
+    public static final List<String> NAMES = List.of("KERNEL_FULL_VERSION", "KERNEL_VERSION", "KERNEL_XYZ",
+            "KERNEL_X", "KERNEL_Y", "KERNEL_Z", "MOD_NAME", "MOD_NAMESPACE");
     /** A variable in a template: {@code ${NAME}}. The one definition of the syntax. */
     public static final Pattern VARIABLE = Pattern.compile("\\$\\{([^}]*)}");
 
@@ -62,6 +62,7 @@ public final class ImageVariables {
     public static ImageVariables of(KernelVersion kernel, String moduleName, String moduleNamespace) {
         Map<String, Optional<String>> values = new LinkedHashMap<>();
         values.put("KERNEL_FULL_VERSION", Optional.of(kernel.full()));
+        values.put("KERNEL_VERSION", Optional.of(kernel.full())); // as the build argument of the same name
         values.put("KERNEL_XYZ", kernel.xyz());
         values.put("KERNEL_X", kernel.x());
         values.put("KERNEL_Y", kernel.y());

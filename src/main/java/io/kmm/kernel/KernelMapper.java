@@ -4,9 +4,6 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
 
-import com.google.cloud.tools.jib.api.ImageReference;
-import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
-
 import io.kmm.api.v1alpha1.ModuleSpec;
 import io.kmm.meta.LabelValues;
 
@@ -69,7 +66,7 @@ public final class KernelMapper {
             return new KernelResolution.Invalid(kernel, index, new MappingValidation.Problem(imageField,
                     e.getMessage()));
         }
-        if (!validImageReference(image)) {
+        if (!ImageReferences.isValid(image)) {
             return new KernelResolution.Invalid(kernel, index, new MappingValidation.Problem(imageField, "\"" + image
                     + "\" is not a valid image reference (a tag is at most 128 letters, digits, '_', '.' and '-'; a "
                     + "kernel with other characters needs a mapping with a fixed tag)"));
@@ -78,14 +75,5 @@ public final class KernelMapper {
             return new KernelResolution.Invalid(kernel, index, mapping.buildProblem());
         }
         return new KernelResolution.Resolved(kernel, LabelValues.normalise(kernel), index, image, mapping.build());
-    }
-
-    private static boolean validImageReference(String image) {
-        try {
-            ImageReference.parse(image);
-            return true;
-        } catch (InvalidImageReferenceException e) {
-            return false;
-        }
     }
 }

@@ -59,8 +59,9 @@ public final class MappingValidation {
 
     /**
      * @param problems every problem, in the order users read them (pods, selector, mappings)
-     * @param podProblems the problems that concern every pod of the Module (no loader container, a forbidden
-     *        hostPath volume): they hold back every DaemonSet of the Module, loaders and device plugin
+     * @param podProblems the problems that concern every pod of the Module (no loader container, an invalid
+     *        toleration, a forbidden hostPath volume): they hold back every DaemonSet of the Module, loaders and
+     *        device plugin
      * @param mappings every kernel mapping, prepared
      */
     public record Result(List<Problem> problems, List<Problem> podProblems, List<Mapping> mappings) {
@@ -138,6 +139,8 @@ public final class MappingValidation {
         if (spec.getModuleLoader() == null) {
             problems.add(new Problem("spec.moduleLoader", "a moduleLoader container is required"));
         }
+        Tolerations.problems(spec.getTolerations()).forEach(p -> problems.add(p));
+        modprobeProblems(spec, problems);
         List<Volume> volumes = spec.getAdditionalVolumes() == null ? List.of() : spec.getAdditionalVolumes();
         for (int i = 0; i < volumes.size(); i++) {
             Volume volume = volumes.get(i);
@@ -148,6 +151,67 @@ public final class MappingValidation {
             }
         }
         return problems;
+    }
+
+    private static final com.google.re2j.Pattern MODULE_NAME = com.google.re2j.Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
+
+    /** The schema's modprobe rules (for Modules that reached the cluster without them), and the list contents. */
+    private static void modprobeProblems(ModuleSpec spec, List<Problem> problems) {
+        moduleNames("spec.inTreeModulesToRemove", spec.getInTreeModulesToRemove(), problems);
+        List<KernelMapping> mappings = spec.getKernelMappings() == null ? List.of() : spec.getKernelMappings();
+        for (int i = 0; i < mappings.size(); i++) {
+            if (mappings.get(i) != null) {
+                moduleNames("spec.kernelMappings[" + i + "].inTreeModulesToRemove",
+                        mappings.get(i).getInTreeModulesToRemove(), problems);
+            }
+        }
+        var m = spec.getModprobe();
+        if (m == null) {
+            return;
+        }
+        boolean raw = m.getRawArgs() != null && m.getRawArgs().getLoad() != null && m.getRawArgs().getUnload() != null;
+        if (m.getModuleName() == null && !raw) {
+            problems.add(new Problem("spec.modprobe", "set moduleName, or both rawArgs.load and rawArgs.unload"));
+        }
+        if (m.getModuleName() != null) {
+            moduleNames("spec.modprobe.moduleName", List.of(m.getModuleName()), problems);
+        }
+        List<String> order = m.getModulesLoadingOrder();
+        if (order != null) {
+            String field = "spec.modprobe.modulesLoadingOrder";
+            if (order.size() < 2) {
+                problems.add(new Problem(field, "list at least two modules (moduleName first), or leave it out"));
+            } else if (!order.get(0).equals(m.getModuleName())) {
+                problems.add(new Problem(field, "starts with moduleName (\"" + m.getModuleName() + "\"), not \""
+                        + order.get(0) + "\""));
+            }
+            List<String> seen = new ArrayList<>();
+            for (String module : order) {
+                if (seen.contains(module)) {
+                    problems.add(new Problem(field, "\"" + module + "\" is listed twice"));
+                }
+                seen.add(module);
+            }
+            moduleNames(field, order, problems);
+        }
+        for (var path : new String[][] { { "spec.modprobe.firmwarePath", m.getFirmwarePath() },
+                { "spec.modprobe.dirName", m.getDirName() } }) {
+            if (path[1] != null && !path[1].startsWith("/")) {
+                problems.add(new Problem(path[0], "\"" + path[1] + "\" is not an absolute path"));
+            }
+        }
+    }
+
+    private static void moduleNames(String field, List<String> names, List<Problem> problems) {
+        if (names == null) {
+            return;
+        }
+        for (String name : names) {
+            if (name == null || !MODULE_NAME.matcher(name).matches()) {
+                problems.add(new Problem(field, "\"" + name + "\" is not a kernel module name (letters, digits, "
+                        + "'_' and '-')"));
+            }
+        }
     }
 
     private static void selectorProblems(ModuleSpec spec, List<Problem> problems) {

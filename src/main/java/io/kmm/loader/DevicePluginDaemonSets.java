@@ -1,13 +1,10 @@
 package io.kmm.loader;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.fabric8.kubernetes.api.model.Affinity;
-import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
@@ -34,20 +31,23 @@ public final class DevicePluginDaemonSets {
     }
 
     /**
-     * @param kernelLabels label values of the kernels that have a loader; the device plugin runs only on their nodes
+     * The device plugin runs only where the module is loaded: on the selected nodes that carry the Module's
+     * module-ready label ({@link Labels#moduleReady}), which the module-ready labeller sets while the node's loader pod
+     * is Ready. So a device plugin never starts on a node where the driver is missing, and a kernel upgrade does not
+     * change this DaemonSet.
      */
-    public static DaemonSet desired(Module module, Collection<String> kernelLabels, String kernelLabelKey) {
+    public static DaemonSet desired(Module module) {
         String moduleName = module.getMetadata().getName();
         Map<String, String> labels = Labels.of(moduleName, Labels.ROLE_DEVICE_PLUGIN);
         Map<String, String> nodeSelector = new LinkedHashMap<>();
         if (module.getSpec().getSelector() != null) {
             nodeSelector.putAll(module.getSpec().getSelector());
         }
+        nodeSelector.put(Labels.moduleReady(module.getMetadata().getNamespace(), moduleName), Labels.READY_VALUE);
         List<Volume> volumes = List.of(new VolumeBuilder().withName(DEVICE_PLUGINS_VOLUME)
                 .withNewHostPath().withPath(DEVICE_PLUGINS_PATH).withType("DirectoryOrCreate").endHostPath().build());
         DaemonSet ds = PodTemplates.daemonSet(module, Names.devicePluginDaemonSet(moduleName), labels,
-                container(module.getSpec().getDevicePlugin()), volumes, nodeSelector,
-                kernelAffinity(kernelLabels, kernelLabelKey));
+                container(module.getSpec().getDevicePlugin()), volumes, nodeSelector, null);
         return DesiredHash.stamp(ds);
     }
 
@@ -59,13 +59,5 @@ public final class DevicePluginDaemonSets {
         sc.setPrivileged(true);
         return new ContainerBuilder(user).withName(CONTAINER_NAME).withVolumeMounts(mounts).withSecurityContext(sc)
                 .build();
-    }
-
-    private static Affinity kernelAffinity(Collection<String> kernelLabels, String kernelLabelKey) {
-        List<String> values = kernelLabels.stream().sorted().distinct().toList();
-        return new AffinityBuilder().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
-                .addNewNodeSelectorTerm().addNewMatchExpression().withKey(kernelLabelKey).withOperator("In")
-                .withValues(values).endMatchExpression().endNodeSelectorTerm()
-                .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().build();
     }
 }

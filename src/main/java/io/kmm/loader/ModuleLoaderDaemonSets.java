@@ -8,13 +8,18 @@ import java.util.Map;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.Lifecycle;
+import io.fabric8.kubernetes.api.model.LifecycleHandlerBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.kmm.api.v1alpha1.KernelMapping;
+import io.kmm.api.v1alpha1.Modprobe;
 import io.kmm.api.v1alpha1.Module;
+import io.kmm.api.v1alpha1.ModuleSpec;
 import io.kmm.kernel.KernelResolution;
 import io.kmm.meta.Labels;
 import io.kmm.meta.Names;
@@ -29,6 +34,7 @@ public final class ModuleLoaderDaemonSets {
     public static final String CONTAINER_NAME = "module-loader";
     static final String LIB_MODULES_VOLUME = "kmm-lib-modules";
     static final String USR_LIB_MODULES_VOLUME = "kmm-usr-lib-modules";
+    static final String FIRMWARE_VOLUME = "kmm-firmware";
 
     private ModuleLoaderDaemonSets() {
     }
@@ -49,26 +55,70 @@ public final class ModuleLoaderDaemonSets {
         List<Volume> volumes = new ArrayList<>();
         volumes.add(hostPath(LIB_MODULES_VOLUME, "/lib/modules", "Directory"));
         volumes.add(hostPath(USR_LIB_MODULES_VOLUME, "/usr/lib/modules", null));
+        if (module.getSpec().getModprobe() != null && module.getSpec().getModprobe().getFirmwarePath() != null) {
+            // only for copying the Module's firmware in and out, see docs/security.md
+            volumes.add(hostPath(FIRMWARE_VOLUME, ModprobeCommands.FIRMWARE_DIR, "DirectoryOrCreate"));
+        }
 
         DaemonSet ds = PodTemplates.daemonSet(module, Names.loaderDaemonSet(moduleName, kernel.kernel()), labels,
-                loaderContainer(module.getSpec().getModuleLoader(), kernel.image()), volumes, nodeSelector, null);
+                loaderContainer(module.getSpec(), kernel), volumes, nodeSelector, null);
         ds.getMetadata().getAnnotations().put(Labels.KERNEL_VERSION_ANNOTATION, kernel.kernel());
         return DesiredHash.stamp(ds);
     }
 
-    static Container loaderContainer(Container user, String image) {
+    static Container loaderContainer(ModuleSpec spec, KernelResolution.Resolved kernel) {
+        Container user = spec.getModuleLoader();
         ContainerBuilder b = new ContainerBuilder(user == null ? new Container() : user)
                 .withName(CONTAINER_NAME)
-                .withImage(image);
+                .withImage(kernel.image());
         List<VolumeMount> mounts = new ArrayList<>(user == null || user.getVolumeMounts() == null
                 ? List.of() : user.getVolumeMounts());
         mounts.add(new VolumeMountBuilder().withName(LIB_MODULES_VOLUME).withMountPath("/lib/modules")
                 .withReadOnly(true).build());
         mounts.add(new VolumeMountBuilder().withName(USR_LIB_MODULES_VOLUME).withMountPath("/usr/lib/modules")
                 .withReadOnly(true).build());
+        Modprobe modprobe = spec.getModprobe();
+        if (modprobe != null) {
+            if (!ownCommand(user)) {
+                b.withCommand("/bin/sh", "-c", ModprobeCommands.load(modprobe, inTreeModulesToRemove(spec, kernel)));
+                b.withArgs((List<String>) null);
+            }
+            if (!ownPreStop(user)) {
+                Lifecycle lifecycle = user == null || user.getLifecycle() == null ? new Lifecycle()
+                        : PodTemplates.copy(user.getLifecycle(), Lifecycle.class);
+                lifecycle.setPreStop(new LifecycleHandlerBuilder().withNewExec()
+                        .withCommand("/bin/sh", "-c", ModprobeCommands.unload(modprobe)).endExec().build());
+                b.withLifecycle(lifecycle);
+            }
+            if (modprobe.getFirmwarePath() != null) {
+                mounts.add(new VolumeMountBuilder().withName(FIRMWARE_VOLUME)
+                        .withMountPath(ModprobeCommands.FIRMWARE_DIR).build());
+            }
+        }
         b.withVolumeMounts(mounts);
         b.withSecurityContext(loaderSecurityContext(user == null ? null : user.getSecurityContext()));
         return b.build();
+    }
+
+    /** The user set the loader's command (or args): kept as it is, and modprobe does not load. */
+    public static boolean ownCommand(Container user) {
+        return user != null && ((user.getCommand() != null && !user.getCommand().isEmpty())
+                || (user.getArgs() != null && !user.getArgs().isEmpty()));
+    }
+
+    /** The user set the loader's preStop hook: kept as it is, and modprobe does not unload. */
+    public static boolean ownPreStop(Container user) {
+        return user != null && user.getLifecycle() != null && user.getLifecycle().getPreStop() != null;
+    }
+
+    /** A kernel mapping's own list, else the Module's. */
+    static List<String> inTreeModulesToRemove(ModuleSpec spec, KernelResolution.Resolved kernel) {
+        List<KernelMapping> mappings = spec.getKernelMappings();
+        if (mappings != null && kernel.mappingIndex() < mappings.size()
+                && mappings.get(kernel.mappingIndex()).getInTreeModulesToRemove() != null) {
+            return mappings.get(kernel.mappingIndex()).getInTreeModulesToRemove();
+        }
+        return spec.getInTreeModulesToRemove();
     }
 
     /** The user's security context, with CAP_SYS_MODULE as the only added capability unless they set capabilities. */

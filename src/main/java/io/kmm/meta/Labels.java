@@ -33,7 +33,32 @@ public final class Labels {
     /** Annotation with a hash of the desired DaemonSet, to tell whether the desired content changed. */
     public static final String DESIRED_HASH_ANNOTATION = DOMAIN + "desired-hash";
 
+    /** Suffix of the module-ready node labels ({@link #moduleReady}). */
+    public static final String READY_SUFFIX = ".ready";
+    /** Value of the module-ready node labels. */
+    public static final String READY_VALUE = "true";
+
     private Labels() {
+    }
+
+    /**
+     * The node label that says a Module's loader pod is Ready on the node: {@code ooto.sigs.k8s.io/<namespace>.<module>.ready}.
+     * The name part of a label key holds 63 characters: when namespace and Module name are longer together, they are
+     * shortened and a hash of both keeps keys of different Modules apart.
+     */
+    public static String moduleReady(String namespace, String moduleName) {
+        String readable = namespace + "." + moduleName;
+        int room = 63 - READY_SUFFIX.length();
+        if (readable.length() > room) {
+            String hash = LabelValues.hash(namespace + "/" + moduleName, 8);
+            readable = LabelValues.trimToAlphanumeric(readable.substring(0, room - hash.length() - 1)) + "-" + hash;
+        }
+        return DOMAIN + readable + READY_SUFFIX;
+    }
+
+    /** Whether a node label key is a module-ready label of KMM's. */
+    public static boolean isModuleReady(String key) {
+        return key.startsWith(DOMAIN) && key.endsWith(READY_SUFFIX) && !key.startsWith(DOMAIN + "kernel-version");
     }
 
     /** The labels of every object KMM creates for a Module: its name, the object's role, and managed-by. */

@@ -11,6 +11,7 @@ import java.util.TreeSet;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.kmm.api.v1alpha1.Module;
+import io.kmm.kernel.ImageReferences;
 import io.kmm.kernel.KernelMapper;
 import io.kmm.kernel.KernelResolution;
 import io.kmm.kernel.MappingValidation;
@@ -112,7 +113,7 @@ public final class ModulePlanner {
                 devicePluginName = name;
             }
         } else if (module.getSpec().getDevicePlugin() != null && !loadedKernelLabels.isEmpty()) {
-            DaemonSet dp = DevicePluginDaemonSets.desired(module, loadedKernelLabels, settings.kernelLabelKey());
+            DaemonSet dp = DevicePluginDaemonSets.desired(module);
             devicePluginName = dp.getMetadata().getName();
             desired.put(devicePluginName, dp);
         }
@@ -134,12 +135,32 @@ public final class ModulePlanner {
             }
         });
         return new ModulePlan(observed.nodes(), resolution.validation(), List.copyOf(kernels), devicePluginName,
-                List.copyOf(actions), requeue, warnings(module));
+                List.copyOf(actions), requeue, warnings(module, kernels));
     }
 
-    static List<Warning> warnings(Module module) {
+    static List<Warning> warnings(Module module, List<KernelPlan> kernels) {
+        List<Warning> warnings = new ArrayList<>();
         Container loader = module.getSpec().getModuleLoader();
-        boolean preStop = loader != null && loader.getLifecycle() != null && loader.getLifecycle().getPreStop() != null;
-        return preStop ? List.of() : List.of(Warning.MISSING_PRE_STOP);
+        boolean modprobe = module.getSpec().getModprobe() != null;
+        if (!modprobe && !ModuleLoaderDaemonSets.ownPreStop(loader)) {
+            warnings.add(Warning.MISSING_PRE_STOP);
+        }
+        if (modprobe && ModuleLoaderDaemonSets.ownCommand(loader)) {
+            warnings.add(Warning.modprobeOverridden("spec.moduleLoader.command", "load"));
+        }
+        if (modprobe && ModuleLoaderDaemonSets.ownPreStop(loader)) {
+            warnings.add(Warning.modprobeOverridden("spec.moduleLoader.lifecycle.preStop", "unload"));
+        }
+        // One warning per mapping whose image names no tag or digest (the nodes would pull ":latest").
+        TreeSet<Integer> untagged = new TreeSet<>();
+        Map<Integer, String> images = new LinkedHashMap<>();
+        for (KernelPlan k : kernels) {
+            if (k.resolution() instanceof KernelResolution.Resolved r && !ImageReferences.hasTagOrDigest(r.image())) {
+                untagged.add(r.mappingIndex());
+                images.putIfAbsent(r.mappingIndex(), r.image());
+            }
+        }
+        untagged.forEach(i -> warnings.add(Warning.imageWithoutTag(i, images.get(i))));
+        return List.copyOf(warnings);
     }
 }

@@ -248,7 +248,9 @@ public class ModuleReconciler implements Reconciler<Module> {
         }
         writeStatus(context, module, status);
         String id = module.getMetadata().getNamespace() + "/" + module.getMetadata().getName();
-        for (Announcements.Announcement a : Announcements.between(previous, status, plan.warnings())) {
+        List<Announcements.Announcement> announcements = Announcements.between(previous, status, plan.warnings());
+        announcements.stream().filter(a -> a.counted() != null).forEach(a -> counted.fire(a.counted()));
+        for (Announcements.Announcement a : announcements) {
             if (a.warning()) {
                 if (a.reason().use() != Reason.Use.EVENT) {
                     LOG.warnf("module %s: %s", id, a.message());
@@ -256,9 +258,6 @@ public class ModuleReconciler implements Reconciler<Module> {
                 events.warning(module, a.reason(), a.message());
             } else {
                 events.normal(module, a.reason(), a.message());
-            }
-            if (a.counted() != null) {
-                counted.fire(a.counted());
             }
         }
     }

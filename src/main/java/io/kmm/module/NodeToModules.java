@@ -11,8 +11,8 @@ import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMap
 import io.kmm.api.v1alpha1.Module;
 
 /**
- * Maps a node event to the Modules it concerns: those whose selector matches the node's new labels, and on an
- * update also those that matched its old labels, so a node that leaves a Module's selector brings that Module back.
+ * Maps a node event to the Modules it concerns: a new or deleted node to those whose selector matches it; an update
+ * to those the node enters or leaves, and to those it stays in when its kernel changed.
  * The old node is handed over by {@link NodeEventSource} on the informer thread that runs this mapper.
  */
 final class NodeToModules implements SecondaryToPrimaryMapper<Node> {
@@ -29,11 +29,18 @@ final class NodeToModules implements SecondaryToPrimaryMapper<Node> {
         Map<String, String> labels = node.getMetadata().getLabels();
         Node old = previous.get();
         Map<String, String> oldLabels = old == null ? null : old.getMetadata().getLabels();
-        return modules.list()
-                .filter(m -> m.getSpec() != null && (SelectedNodes.matches(m.getSpec().getSelector(), labels)
-                        || old != null && SelectedNodes.matches(m.getSpec().getSelector(), oldLabels)))
-                .map(ResourceID::fromResource)
-                .collect(Collectors.toSet());
+        boolean kernelChanged = old == null
+                || !io.kmm.node.NodeKernels.kernelOf(old).equals(io.kmm.node.NodeKernels.kernelOf(node));
+        return modules.list().filter(m -> {
+            if (m.getSpec() == null) {
+                return false;
+            }
+            boolean now = SelectedNodes.matches(m.getSpec().getSelector(), labels);
+            boolean before = old != null && SelectedNodes.matches(m.getSpec().getSelector(), oldLabels);
+            // A label change that neither moves the node in or out of the selector nor changes its kernel (e.g. the
+            // module-ready labels KMM writes) changes nothing in the Module's plan.
+            return now != before || (now && kernelChanged);
+        }).map(ResourceID::fromResource).collect(Collectors.toSet());
     }
 
     /** Runs {@code update} with {@code old} visible to {@link #toPrimaryResourceIDs} on this thread. */

@@ -38,7 +38,9 @@ public enum Reason {
     DAEMON_SET_DELETED(Use.EVENT),
     BUILD_CREATED(Use.EVENT),
     BUILD_SUCCEEDED(Use.EVENT),
-    MISSING_PRE_STOP(Use.WARNING);
+    MISSING_PRE_STOP(Use.WARNING),
+    IMAGE_WITHOUT_TAG(Use.WARNING),
+    MODPROBE_OVERRIDDEN(Use.WARNING);
 
     /** Where the reason appears. */
     public enum Use {

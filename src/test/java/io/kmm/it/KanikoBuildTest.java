@@ -175,8 +175,10 @@ class KanikoBuildTest extends ClusterTestBase {
         assertThat(degraded.getMessage()).contains("Job " + first.getMetadata().getName())
                 .contains("BackoffLimitExceeded");
         assertThat(build("failing").getPhase()).isEqualTo("Failed");
-        assertThat(metrics.builds("created")).isGreaterThan(created);
-        assertThat(metrics.builds("failed")).isGreaterThan(failed);
+        await().atMost(Cluster.TIMEOUT).untilAsserted(() -> {
+            assertThat(metrics.builds("created")).isGreaterThan(created);
+            assertThat(metrics.builds("failed")).isGreaterThan(failed);
+        });
         Thread.sleep(1500);
         assertThat(jobs("failing")).as("no automatic rebuild").extracting(j -> j.getMetadata().getName())
                 .containsExactly(first.getMetadata().getName());

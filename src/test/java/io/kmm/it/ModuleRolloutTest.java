@@ -34,7 +34,9 @@ class ModuleRolloutTest extends ClusterTestBase {
         cluster.addNode("rollout-fedora-2", FEDORA, Map.of(VMX, "true"));
         cluster.addNode("rollout-gke-1", GKE, Map.of(VMX, "true"));
         cluster.addNode("rollout-not-selected", GKE, Map.of(VMX, "false"));
-        cluster.apply(cluster.load(Path.of("docs/examples/module-sample.yaml"), NS));
+        Module design = cluster.load(Path.of("docs/examples/module-sample.yaml"), NS);
+        design.getSpec().setModprobe(null); // as the design notes wrote it: the user's own loader, no modprobe section
+        cluster.apply(design);
 
         // Nodes are labelled with their kernel.
         await().atMost(Cluster.TIMEOUT).untilAsserted(() -> {

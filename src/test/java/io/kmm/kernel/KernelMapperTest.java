@@ -68,11 +68,11 @@ class KernelMapperTest {
 
     @Test
     void unknownVariableIsAnErrorNamingIt() {
-        KernelResolution r = mapper(regexp(".*", "reg/img:${KERNEL_VERSION}")).resolve("5.16.11");
+        KernelResolution r = mapper(regexp(".*", "reg/img:${KERNEL_VERSON}")).resolve("5.16.11");
         assertThat(r).isInstanceOf(KernelResolution.Invalid.class);
         KernelResolution.Invalid invalid = (KernelResolution.Invalid) r;
         assertThat(invalid.field()).isEqualTo("spec.kernelMappings[0].containerImage");
-        assertThat(invalid.message()).contains("unknown variable ${KERNEL_VERSION}");
+        assertThat(invalid.message()).contains("unknown variable ${KERNEL_VERSON}");
     }
 
     @Test

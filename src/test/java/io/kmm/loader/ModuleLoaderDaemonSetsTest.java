@@ -103,11 +103,11 @@ class ModuleLoaderDaemonSetsTest {
     }
 
     @Test
-    void devicePluginIsPrivilegedWithTheKubeletDirectoryOnLoadedKernels() {
+    void devicePluginIsPrivilegedWithTheKubeletDirectoryWhereTheModuleIsLoaded() {
         Module m = sample();
         m.getSpec().setDevicePlugin(new io.fabric8.kubernetes.api.model.ContainerBuilder().withName("x")
                 .withImage("quay.io/vendor/dp:1").build());
-        DaemonSet ds = DevicePluginDaemonSets.desired(m, List.of("b", "a"), Labels.KERNEL_VERSION);
+        DaemonSet ds = DevicePluginDaemonSets.desired(m);
         PodSpec pod = ds.getSpec().getTemplate().getSpec();
         assertThat(ds.getMetadata().getName()).isEqualTo("mod-device-plugin");
         assertThat(ds.getMetadata().getLabels()).containsEntry(Labels.ROLE, Labels.ROLE_DEVICE_PLUGIN);
@@ -116,11 +116,10 @@ class ModuleLoaderDaemonSetsTest {
         assertThat(pod.getContainers().get(0).getVolumeMounts()).extracting(VolumeMount::getMountPath)
                 .containsExactly("/var/lib/kubelet/device-plugins");
         assertThat(pod.getVolumes()).extracting(v -> v.getName()).containsExactly("kmm-device-plugins", "firmware");
-        assertThat(pod.getNodeSelector()).containsExactly(Map.entry("feature/vmx", "true"));
-        var expr = pod.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
-                .getNodeSelectorTerms().get(0).getMatchExpressions().get(0);
-        assertThat(expr.getKey()).isEqualTo(Labels.KERNEL_VERSION);
-        assertThat(expr.getValues()).containsExactly("a", "b");
+        // the selected nodes where the module is loaded: the module-ready label, whatever their kernel
+        assertThat(pod.getNodeSelector()).containsExactly(Map.entry("feature/vmx", "true"),
+                Map.entry("ooto.sigs.k8s.io/drivers.mod.ready", "true"));
+        assertThat(pod.getAffinity()).isNull();
     }
 
     @Test

@@ -41,6 +41,7 @@ class UpgradeStabilityTest {
 
     static Module sample() throws Exception {
         Module m = Serialization.unmarshal(Files.readString(Path.of("docs/examples/module-sample.yaml")), Module.class);
+        m.getSpec().setModprobe(null); // the sample as the previous version's users wrote it
         m.getMetadata().setNamespace("drivers");
         m.getMetadata().setUid("3f1c4b5e-0000-4000-8000-000000000001");
         return m;
@@ -52,7 +53,7 @@ class UpgradeStabilityTest {
         KernelResolution.Resolved fedora = new KernelResolution.Resolved(kernel, LabelValues.normalise(kernel), 0,
                 "quay.io/vendor/module-sample:fedora-" + kernel, null);
         DaemonSet loader = ModuleLoaderDaemonSets.desired(m, fedora, Labels.KERNEL_VERSION);
-        DaemonSet plugin = DevicePluginDaemonSets.desired(m, List.of(fedora.kernelLabel()), Labels.KERNEL_VERSION);
+        DaemonSet plugin = DevicePluginDaemonSets.desired(m);
         TreeMap<String, String> values = new TreeMap<>();
         values.put("loader.daemonset", DesiredHash.of(loader));
         values.put("loader.pod-template", hash(loader.getSpec().getTemplate()));

@@ -29,7 +29,8 @@ public class KernelMapping {
     private String regexp;
 
     @JsonPropertyDescription("ModuleLoader image for the matching kernels. May use ${KERNEL_FULL_VERSION}, "
-            + "${KERNEL_XYZ}, ${KERNEL_X}, ${KERNEL_Y}, ${KERNEL_Z}, ${MOD_NAME} and ${MOD_NAMESPACE}.")
+            + "${KERNEL_VERSION} (the same), ${KERNEL_XYZ}, ${KERNEL_X}, ${KERNEL_Y}, ${KERNEL_Z}, ${MOD_NAME} and "
+            + "${MOD_NAMESPACE}.")
     @Required
     @Size(max = 1024)
     @ValidationRule(value = "self.size() > 0", message = "containerImage must not be empty")
@@ -38,6 +39,19 @@ public class KernelMapping {
 
     @JsonPropertyDescription("In-cluster build settings for this mapping; override the Module's build field by field.")
     private Build build;
+
+    @JsonPropertyDescription("In-tree kernel modules unloaded before loading, for the kernels of this mapping; "
+            + "replaces spec.inTreeModulesToRemove.")
+    @Size(max = 16)
+    private java.util.List<String> inTreeModulesToRemove;
+
+    public java.util.List<String> getInTreeModulesToRemove() {
+        return inTreeModulesToRemove;
+    }
+
+    public void setInTreeModulesToRemove(java.util.List<String> inTreeModulesToRemove) {
+        this.inTreeModulesToRemove = inTreeModulesToRemove;
+    }
 
     public KernelMapping() {
     }

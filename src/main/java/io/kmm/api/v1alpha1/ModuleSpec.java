@@ -41,9 +41,20 @@ public class ModuleSpec {
     @JsonPropertyDescription("Container that loads the kernel module (for example with modprobe). Its name is "
             + "overwritten and its image is taken from the kernel mapping that matches the node's kernel. "
             + "/lib/modules and /usr/lib/modules are mounted read-only from the host. Unless securityContext.capabilities "
-            + "is set, only CAP_SYS_MODULE is added. Set lifecycle.preStop to unload the module when the pod stops.")
+            + "is set, only CAP_SYS_MODULE is added. Set modprobe (recommended) or your own command and lifecycle.preStop to "
+            + "load and unload the module.")
     @Required
     private Container moduleLoader;
+
+    @JsonPropertyDescription("Loading and unloading by the operator: when set, the operator generates the loader "
+            + "container's command (modprobe, then keep running) and its preStop hook (modprobe -r), unless the "
+            + "moduleLoader sets its own command or lifecycle.preStop, which are kept as they are.")
+    private Modprobe modprobe;
+
+    @JsonPropertyDescription("In-tree kernel modules unloaded before the module is loaded (e.g. an older in-tree "
+            + "driver of the same device); not loaded again afterwards. A kernel mapping's own list replaces it.")
+    @Size(max = 16)
+    private List<String> inTreeModulesToRemove;
 
     @JsonPropertyDescription("Kernel mappings, tried in order for each node's kernel: the first that matches chooses "
             + "the ModuleLoader image (and build settings) for that kernel.")
@@ -80,6 +91,22 @@ public class ModuleSpec {
     @JsonPropertyDescription("Default in-cluster build settings for every kernel mapping. A mapping's own build "
             + "overrides them field by field; buildArgs are merged by name, the mapping's value winning.")
     private Build build;
+
+    public Modprobe getModprobe() {
+        return modprobe;
+    }
+
+    public void setModprobe(Modprobe modprobe) {
+        this.modprobe = modprobe;
+    }
+
+    public List<String> getInTreeModulesToRemove() {
+        return inTreeModulesToRemove;
+    }
+
+    public void setInTreeModulesToRemove(List<String> inTreeModulesToRemove) {
+        this.inTreeModulesToRemove = inTreeModulesToRemove;
+    }
 
     public List<Volume> getAdditionalVolumes() {
         return additionalVolumes;

@@ -1,0 +1,66 @@
+package io.kmm.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.kmm.meta.Labels;
+
+class ModuleReadyLabellerTest {
+
+    static Pod pod(String ns, String module, boolean ready) {
+        return new PodBuilder().withNewMetadata().withName(module + "-x").withNamespace(ns)
+                .withLabels(Map.of(Labels.MODULE_NAME, module, Labels.ROLE, Labels.ROLE_MODULE_LOADER)).endMetadata()
+                .withNewSpec().withNodeName("n1").endSpec()
+                .withNewStatus().addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition()
+                .endStatus().build();
+    }
+
+    @Test
+    void labelsFollowReadyPodsAndNothingElse() {
+        String a = Labels.moduleReady("drivers", "a");
+        String b = Labels.moduleReady("drivers", "b");
+        assertThat(a).isEqualTo("ooto.sigs.k8s.io/drivers.a.ready");
+        Map<String, String> labels = new HashMap<>(Map.of("other", "x", Labels.KERNEL_VERSION, "6.1.0", b, "true"));
+
+        Map<String, String> change = ModuleReadyLabeller.change(labels, Set.of(pod("drivers", "a", true),
+                pod("drivers", "c", false)));
+        assertThat(change).containsOnlyKeys(a, b).containsEntry(a, "true").containsEntry(b, null);
+
+        labels.put(a, "true");
+        labels.remove(b);
+        assertThat(ModuleReadyLabeller.change(labels, Set.of(pod("drivers", "a", true)))).as("as it should be")
+                .isEmpty();
+        Pod deleting = pod("drivers", "a", true);
+        deleting.getMetadata().setDeletionTimestamp("2026-12-02T10:00:00Z");
+        assertThat(ModuleReadyLabeller.change(labels, Set.of(deleting))).containsEntry(a, null);
+    }
+
+    @Test
+    void longNamesStayValidLabelKeysAndApart() {
+        String ns = "a-rather-long-namespace-name-for-drivers";
+        String k1 = Labels.moduleReady(ns, "a-module-with-a-long-name-number-one");
+        String k2 = Labels.moduleReady(ns, "a-module-with-a-long-name-number-two");
+        assertThat(k1).isNotEqualTo(k2).endsWith(".ready");
+        assertThat(k1.substring(k1.indexOf('/') + 1)).hasSizeLessThanOrEqualTo(63)
+                .matches("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+        assertThat(Labels.isModuleReady(k1)).isTrue();
+        assertThat(Labels.isModuleReady(Labels.KERNEL_VERSION)).isFalse();
+    }
+
+    @Test
+    void onlyReadinessNodeAndDeletionChangesPass() {
+        Pod before = pod("d", "a", false);
+        assertThat(LoaderPods.relevantChange(pod("d", "a", true), before)).isTrue();
+        assertThat(LoaderPods.relevantChange(pod("d", "a", false), before)).isFalse();
+        Pod pruned = LoaderPods.prune(pod("d", "a", true));
+        assertThat(LoaderPods.ready(pruned)).isTrue();
+        assertThat(LoaderPods.nodeName(pruned)).isEqualTo("n1");
+    }
+}
