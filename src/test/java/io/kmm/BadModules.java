@@ -225,6 +225,54 @@ public final class BadModules {
                 null, "RegistryCheckFailed", "Secret bad/" + GARBLED_SECRET + " (spec.imageRepoSecret) is malformed");
         add(cases, "unreachable-registry", "an image on a registry nobody answers for",
                 BadModules::building, null, "RegistryCheckFailed", UNREACHABLE_REGISTRY);
+        // --- modprobe (spec.modprobe) and in-tree modules
+        add(cases, "modprobe-without-module", "a modprobe section with neither moduleName nor both rawArgs",
+                m -> spec(m).putObject("modprobe").putArray("parameters").add("debug=1"),
+                "set modprobe.moduleName, or both modprobe.rawArgs.load and modprobe.rawArgs.unload", "InvalidModule",
+                "spec.modprobe: set moduleName, or both rawArgs.load and rawArgs.unload");
+        add(cases, "modprobe-raw-load-only", "rawArgs.load without rawArgs.unload",
+                m -> spec(m).putObject("modprobe").putObject("rawArgs").putArray("load").add("example"),
+                "set modprobe.moduleName, or both modprobe.rawArgs.load and modprobe.rawArgs.unload", "InvalidModule",
+                "spec.modprobe: set moduleName, or both rawArgs.load and rawArgs.unload");
+        add(cases, "modprobe-module-name-with-space", "a moduleName modprobe does not accept",
+                m -> spec(m).putObject("modprobe").put("moduleName", "my module"),
+                "modprobe.moduleName is a kernel module name: letters, digits, '_' and '-'", "InvalidModule",
+                "spec.modprobe.moduleName: \"my module\" is not a kernel module name");
+        add(cases, "loading-order-not-first", "a modulesLoadingOrder that does not start with moduleName",
+                m -> {
+                    ObjectNode modprobe = spec(m).putObject("modprobe").put("moduleName", "example");
+                    modprobe.putArray("modulesLoadingOrder").add("dependency").add("example");
+                },
+                "modprobe.modulesLoadingOrder starts with modprobe.moduleName", "InvalidModule",
+                "spec.modprobe.modulesLoadingOrder: starts with moduleName");
+        add(cases, "loading-order-of-one", "a modulesLoadingOrder of one module",
+                m -> spec(m).putObject("modprobe").put("moduleName", "example").putArray("modulesLoadingOrder")
+                        .add("example"),
+                "spec.modprobe.modulesLoadingOrder in body should have at least 2 items", "InvalidModule",
+                "spec.modprobe.modulesLoadingOrder: list at least two modules");
+        add(cases, "loading-order-duplicate", "a module listed twice in modulesLoadingOrder",
+                m -> spec(m).putObject("modprobe").put("moduleName", "example").putArray("modulesLoadingOrder")
+                        .add("example").add("dependency").add("dependency"),
+                null, "InvalidModule", "spec.modprobe.modulesLoadingOrder: \"dependency\" is listed twice");
+        add(cases, "firmware-path-relative", "a relative firmwarePath",
+                m -> spec(m).putObject("modprobe").put("moduleName", "example").put("firmwarePath", "firmware"),
+                "modprobe.firmwarePath is an absolute path", "InvalidModule",
+                "spec.modprobe.firmwarePath: \"firmware\" is not an absolute path");
+        add(cases, "in-tree-module-shell", "shell syntax in inTreeModulesToRemove",
+                m -> spec(m).putArray("inTreeModulesToRemove").add("$(reboot)"),
+                null, "InvalidModule", "spec.inTreeModulesToRemove: \"$(reboot)\" is not a kernel module name");
+        // --- tolerations
+        add(cases, "toleration-unknown-operator", "a toleration with operator Equals",
+                m -> spec(m).putArray("tolerations").addObject().put("key", "gpu").put("operator", "Equals"),
+                null, "InvalidModule", "spec.tolerations[0].operator: \"Equals\" is not a toleration operator");
+        add(cases, "toleration-exists-with-value", "operator Exists with a value",
+                m -> spec(m).putArray("tolerations").addObject().put("key", "gpu").put("operator", "Exists")
+                        .put("value", "yes"),
+                null, "InvalidModule", "spec.tolerations[0].value: must be empty with operator Exists");
+        add(cases, "toleration-seconds-without-no-execute", "tolerationSeconds with effect NoSchedule",
+                m -> spec(m).putArray("tolerations").addObject().put("key", "gpu").put("operator", "Exists")
+                        .put("effect", "NoSchedule").put("tolerationSeconds", 30),
+                null, "InvalidModule", "spec.tolerations[0].tolerationSeconds: only applies to effect NoExecute");
         // --- volumes
         add(cases, "host-path-etc", "a hostPath volume of /etc",
                 m -> hostPath(m, "/etc"),
