@@ -51,8 +51,13 @@ final class ModuleActions {
     private final Context<Module> context;
     private final jakarta.enterprise.event.Event<BuildCounted> counted;
 
+    /** DaemonSets this operator deleted (by uid), until the informer has seen them go. */
+    private final Map<String, java.time.Instant> deleting;
+
     ModuleActions(Context<Module> context, InformerEventSource<DaemonSet, Module> daemonSets, ModuleEvents events,
-            BuildStrategy builds, jakarta.enterprise.event.Event<BuildCounted> counted) {
+            BuildStrategy builds, jakarta.enterprise.event.Event<BuildCounted> counted,
+            Map<String, java.time.Instant> deleting) {
+        this.deleting = deleting;
         this.client = context.getClient();
         this.context = context;
         this.daemonSets = daemonSets;
@@ -175,6 +180,7 @@ final class ModuleActions {
     private void delete(String id, DaemonSet ds) {
         String name = ds.getMetadata().getName();
         client.resource(ds).delete();
+        deleting.put(ds.getMetadata().getUid(), java.time.Instant.now());
         LOG.infof("module %s: deleted DaemonSet %s (%s)", id, name, describe(ds));
     }
 

@@ -89,6 +89,11 @@ public class ModuleReconciler implements Reconciler<Module> {
     private volatile InformerEventSource<DaemonSet, Module> daemonSets;
     /** Consecutive reconciles per Module (by UID) in which the registry could not be asked: the retry backoff. */
     private final Map<String, Integer> registryFailures = new ConcurrentHashMap<>();
+    /**
+     * DaemonSets this operator deleted, by uid: until the informer has seen one go, a reconcile must not take it for
+     * existing (and delete it again). Entries are dropped after a minute (uids are never reused).
+     */
+    private final Map<String, Instant> deleting = new ConcurrentHashMap<>();
 
     @Override
     public List<EventSource<?, Module>> prepareEventSources(EventSourceContext<Module> context) {
@@ -110,7 +115,7 @@ public class ModuleReconciler implements Reconciler<Module> {
         ModulePlan plan = ModulePlanner.plan(observed, resolution, imageFacts(observed, resolution),
                 new ModulePlanner.Settings(config.kernelLabelSource().labelKey(), strategy.objectKind(),
                         config.build().successfulBuildRetention(), now));
-        ModuleActions.Executed executed = new ModuleActions(context, daemonSets, events, strategy, counted)
+        ModuleActions.Executed executed = new ModuleActions(context, daemonSets, events, strategy, counted, deleting)
                 .execute(observed.module(), plan, observed.daemonSets());
         ModuleStatus status = ModuleStatusAggregator.aggregate(module, plan, executed, now);
 
@@ -139,7 +144,13 @@ public class ModuleReconciler implements Reconciler<Module> {
         SelectedNodes selected = SelectedNodes.of(nodes
                 .list(n -> SelectedNodes.matches(selector, n.getMetadata().getLabels())).toList());
         Map<String, DaemonSet> owned = new LinkedHashMap<>();
-        context.getSecondaryResources(DaemonSet.class).forEach(ds -> owned.put(ds.getMetadata().getName(), ds));
+        Instant stale = Instant.now().minusSeconds(60);
+        deleting.values().removeIf(when -> when.isBefore(stale));
+        for (DaemonSet ds : context.getSecondaryResources(DaemonSet.class)) {
+            if (!deleting.containsKey(ds.getMetadata().getUid())) {
+                owned.put(ds.getMetadata().getName(), ds); // one we deleted is gone, whatever the cache says
+            }
+        }
         return new Observed(view, selected, Map.copyOf(owned), strategy.builds(view, context));
     }
 
