@@ -20,7 +20,8 @@ import io.kmm.status.Reason;
  */
 public final class MappingValidation {
 
-    private static final Pattern LABEL_KEY = Pattern.compile(
+    /** A label key (also a taint key): an optional DNS prefix and '/', then a name of at most 63 characters. */
+    static final Pattern LABEL_KEY = Pattern.compile(
             "([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
 
     /**

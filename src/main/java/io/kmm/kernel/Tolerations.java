@@ -3,7 +3,6 @@ package io.kmm.kernel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.kmm.meta.LabelValues;
@@ -17,8 +16,6 @@ final class Tolerations {
 
     private static final Set<String> OPERATORS = Set.of("Exists", "Equal");
     private static final Set<String> EFFECTS = Set.of("NoSchedule", "PreferNoSchedule", "NoExecute");
-    private static final Pattern QUALIFIED_NAME = Pattern.compile(
-            "([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
 
     private Tolerations() {
     }
@@ -41,7 +38,7 @@ final class Tolerations {
                         + "\" is not a toleration operator: use Exists or Equal"));
                 continue;
             }
-            if (!key.isEmpty() && !QUALIFIED_NAME.matcher(key).matches()) {
+            if (!key.isEmpty() && !MappingValidation.LABEL_KEY.matcher(key).matches()) {
                 problems.add(new MappingValidation.Problem(field + ".key", "\"" + key + "\" is not a valid taint key "
                         + "(a label key: an optional DNS prefix and '/', then at most 63 alphanumerics, '-', '_' or '.')"));
             }

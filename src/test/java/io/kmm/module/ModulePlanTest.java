@@ -144,4 +144,38 @@ class ModulePlanTest {
         // Nothing existed yet: nothing is created.
         assertThat(ModulePlan.compute(m, nodes, List.of(), Labels.KERNEL_VERSION).isNoop()).isTrue();
     }
+
+    @Test
+    void warningsSayWhatWorksButProbablyNotAsIntended() {
+        Module m = sample(); // its loader has its own preStop hook
+        ModulePlan plan = ModulePlan.compute(m, nodes("5.16.11-200.fc35.x86_64", "5.4.0-1054-gke"), List.of(),
+                Labels.KERNEL_VERSION);
+        // "img:fedora" and "img:${KERNEL_FULL_VERSION}" name tags: no warning
+        assertThat(plan.warnings()).isEmpty();
+
+        m.getSpec().getKernelMappings().get(0).setContainerImage("registry.example.com/drivers/img");
+        m.getSpec().getModuleLoader().setLifecycle(null);
+        plan = ModulePlan.compute(m, nodes("5.16.11-200.fc35.x86_64"), List.of(), Labels.KERNEL_VERSION);
+        assertThat(plan.warnings()).extracting(io.kmm.status.Warning::reason).containsExactly(
+                io.kmm.status.Reason.MISSING_PRE_STOP, io.kmm.status.Reason.IMAGE_WITHOUT_TAG);
+        assertThat(plan.warnings().get(1).message()).startsWith("spec.kernelMappings[0].containerImage: "
+                + "\"registry.example.com/drivers/img\" has no tag or digest");
+
+        // modprobe unloads: no MissingPreStop; the user's own command and hook win, and that is said
+        io.kmm.api.v1alpha1.Modprobe modprobe = new io.kmm.api.v1alpha1.Modprobe();
+        modprobe.setModuleName("mod");
+        m.getSpec().setModprobe(modprobe);
+        m.getSpec().getKernelMappings().get(0).setContainerImage("img:fedora");
+        plan = ModulePlan.compute(m, nodes("5.16.11-200.fc35.x86_64"), List.of(), Labels.KERNEL_VERSION);
+        assertThat(plan.warnings()).isEmpty();
+        m.getSpec().getModuleLoader().setCommand(List.of("/load"));
+        m.getSpec().getModuleLoader().setLifecycle(new io.fabric8.kubernetes.api.model.LifecycleBuilder()
+                .withNewPreStop().withNewExec().withCommand("/unload").endExec().endPreStop().build());
+        plan = ModulePlan.compute(m, nodes("5.16.11-200.fc35.x86_64"), List.of(), Labels.KERNEL_VERSION);
+        assertThat(plan.warnings()).extracting(io.kmm.status.Warning::message).containsExactly(
+                "spec.moduleLoader.command is set, so it is used as it is and spec.modprobe does not load the "
+                        + "module; remove it to let the operator load it",
+                "spec.moduleLoader.lifecycle.preStop is set, so it is used as it is and spec.modprobe does not "
+                        + "unload the module; remove it to let the operator unload it");
+    }
 }

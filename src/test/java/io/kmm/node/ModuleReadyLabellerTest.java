@@ -63,4 +63,19 @@ class ModuleReadyLabellerTest {
         assertThat(LoaderPods.ready(pruned)).isTrue();
         assertThat(LoaderPods.nodeName(pruned)).isEqualTo("n1");
     }
+
+    @Test
+    void nodeUpdatesPassOnlyWhenAReadyLabelChanged() {
+        io.fabric8.kubernetes.api.model.Node before = io.kmm.TestModules.node("n1", "6.1.0", Map.of("pool", "a"));
+        io.fabric8.kubernetes.api.model.Node heartbeat = io.kmm.TestModules.node("n1", "6.1.0", Map.of("pool", "a"));
+        io.fabric8.kubernetes.api.model.Node otherLabel = io.kmm.TestModules.node("n1", "6.1.0",
+                Map.of("pool", "b"));
+        io.fabric8.kubernetes.api.model.Node ready = io.kmm.TestModules.node("n1", "6.1.0",
+                Map.of("pool", "a", Labels.moduleReady("d", "m"), "true"));
+        ReadyLabelFilter filter = new ReadyLabelFilter();
+        assertThat(filter.accept(heartbeat, before)).isFalse();
+        assertThat(filter.accept(otherLabel, before)).isFalse();
+        assertThat(filter.accept(ready, before)).isTrue();
+        assertThat(filter.accept(before, ready)).as("someone removed it").isTrue();
+    }
 }
