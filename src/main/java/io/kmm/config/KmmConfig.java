@@ -68,6 +68,31 @@ public interface KmmConfig {
         /** How long the answer of a check is reused. */
         @WithDefault("30s")
         java.time.Duration cacheTtl();
+
+        /** The optional in-cluster registry of {@code kubernetes/registry/}. */
+        InCluster inCluster();
+    }
+
+    /**
+     * The in-cluster registry: Modules name their images by its node address; the operator's checks and the Kaniko
+     * pushes go to its service address instead.
+     */
+    interface InCluster {
+        /** Off: images of the node address are checked and pushed there like any other. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How the nodes' container runtime pulls from it (the NodePort of kubernetes/registry/ on localhost). */
+        @WithDefault("localhost:30500")
+        String nodeAddress();
+
+        /** How pods and the operator reach it (its Service). */
+        @WithDefault("kmm-registry.kmm-registry.svc:5000")
+        String serviceAddress();
+
+        /** The service address serves plain HTTP (or TLS that cannot be verified), as the shipped component does. */
+        @WithDefault("true")
+        boolean insecure();
     }
 
     /** Settings of {@code ./mvnw quarkus:dev}; ignored by the production build. */

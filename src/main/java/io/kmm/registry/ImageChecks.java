@@ -33,6 +33,7 @@ public class ImageChecks {
     jakarta.enterprise.event.Event<RegistryCheckFailed> failures;
 
     private volatile ImageChecker checker;
+    private volatile InClusterRegistry inCluster;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
     private record Cached(ImageCheck check, Instant expires) {
@@ -41,6 +42,7 @@ public class ImageChecks {
     @PostConstruct
     void init() {
         checker = new RegistryClientImageChecker(config.registry().timeout());
+        inCluster = InClusterRegistry.of(config.registry().inCluster());
     }
 
     /** @param secretName the Module's imageRepoSecret, or null */
@@ -72,7 +74,30 @@ public class ImageChecks {
         cache.keySet().removeIf(k -> k.contains("|" + image + "|"));
     }
 
+    /**
+     * Asks the registry that serves the image: an image of the in-cluster registry's node address is asked at its
+     * service address (with its TLS setting), every other one where its reference says.
+     */
     private ImageCheck checkNow(String namespace, String image, String secretName, boolean insecure) {
+        InClusterRegistry registry = inCluster;
+        if (registry == null || !registry.names(image)) {
+            return checkAt(namespace, image, image, secretName, insecure);
+        }
+        ImageCheck check = checkAt(namespace, image, registry.forPods(image), secretName,
+                insecure || registry.insecure());
+        if (check.outcome() == ImageCheck.Outcome.UNREACHABLE) {
+            return new ImageCheck(check.outcome(), check.message() + " (the in-cluster registry " + registry.nodeAddress()
+                    + " is reached at " + registry.serviceAddress() + ", kmm.registry.in-cluster.service-address: is "
+                    + "kubernetes/registry/ installed?)");
+        }
+        return check;
+    }
+
+    /**
+     * @param image the reference the Module names (its registry host finds the credentials)
+     * @param target the reference asked
+     */
+    private ImageCheck checkAt(String namespace, String image, String target, String secretName, boolean insecure) {
         Optional<RegistryCredentials> credentials = Optional.empty();
         if (secretName != null) {
             Secret secret;
@@ -96,6 +121,10 @@ public class ImageChecks {
                 String json = new String(Base64.getDecoder().decode(data), StandardCharsets.UTF_8);
                 String registry = com.google.cloud.tools.jib.api.ImageReference.parse(image).getRegistry();
                 credentials = RegistryCredentials.find(json, registry);
+                if (credentials.isEmpty() && !target.equals(image)) {
+                    credentials = RegistryCredentials.find(json,
+                            com.google.cloud.tools.jib.api.ImageReference.parse(target).getRegistry());
+                }
             } catch (IllegalArgumentException e) {
                 return new ImageCheck(ImageCheck.Outcome.UNAUTHORIZED, "Secret " + namespace + "/" + secretName
                         + " (spec.imageRepoSecret) is malformed: " + e.getMessage());
@@ -104,6 +133,6 @@ public class ImageChecks {
                         + "\" is not a valid image reference");
             }
         }
-        return checker.check(image, credentials, insecure);
+        return checker.check(target, credentials, insecure);
     }
 }

@@ -139,4 +139,33 @@ class BuildObjectsTest {
         assertThat(build.getMetadata().getLabels()).containsEntry(OpenShiftBuilds.BUILD_CONFIG_LABEL, req.objectName());
         assertThat(build.getSpec().getStrategy()).isEqualTo(bc.getSpec().getStrategy());
     }
+
+    @Test
+    void kanikoPushesAnInClusterImageToTheServiceAddress() {
+        var registry = new io.kmm.registry.InClusterRegistry("localhost:30500", "kmm-registry.kmm-registry.svc:5000",
+                true);
+        Module m = io.kmm.TestModules.module("drivers", "mod", Map.of(),
+                regexp("gke$", "localhost:30500/drivers/mod:${KERNEL_FULL_VERSION}"));
+        Build b = new Build();
+        b.setDockerfile("FROM base");
+        m.getSpec().setBuild(b);
+        BuildRequest req = request(m);
+        List<String> args = KanikoJobs.desired(req, "kaniko:pinned", LIMITS, registry).getSpec().getTemplate()
+                .getSpec().getContainers().get(0).getArgs();
+        assertThat(args).contains("--destination=kmm-registry.kmm-registry.svc:5000/drivers/mod:5.4.0-1054-gke",
+                "--insecure-registry=kmm-registry.kmm-registry.svc:5000",
+                "--skip-tls-verify-registry=kmm-registry.kmm-registry.svc:5000")
+                .doesNotContain("--insecure", "--skip-tls-verify");
+        assertThat(req.image()).as("what the nodes pull").isEqualTo("localhost:30500/drivers/mod:5.4.0-1054-gke");
+
+        // Another registry's image is pushed where it says, with no registry-specific flag.
+        List<String> other = KanikoJobs.desired(request(moduleWith(b)), "kaniko:pinned", LIMITS, registry).getSpec()
+                .getTemplate().getSpec().getContainers().get(0).getArgs();
+        assertThat(other).contains("--destination=reg.example.com/mod:5.4.0-1054-gke")
+                .noneMatch(a -> a.contains("kmm-registry"));
+        // A TLS in-cluster registry: no plain-HTTP flag.
+        assertThat(KanikoJobs.desired(req, "kaniko:pinned", LIMITS, new io.kmm.registry.InClusterRegistry(
+                "localhost:30500", "kmm-registry.kmm-registry.svc:5000", false)).getSpec().getTemplate().getSpec()
+                .getContainers().get(0).getArgs()).noneMatch(a -> a.startsWith("--insecure"));
+    }
 }

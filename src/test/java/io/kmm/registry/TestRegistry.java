@@ -67,13 +67,34 @@ public final class TestRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * A registry started from a shipped configuration file (e.g. {@code kubernetes/registry/config.yml}), with only
+     * its listen address (127.0.0.1) and storage directory overridden through the registry's environment variables.
+     */
+    public static TestRegistry fromConfig(Path config) throws Exception {
+        ensureInstalled();
+        Path dir = Files.createTempDirectory("kmm-registry");
+        int port = freePort();
+        Files.copy(config, dir.resolve("config.yml"));
+        ProcessBuilder builder = new ProcessBuilder(BINARY, "serve", dir.resolve("config.yml").toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile());
+        builder.environment().put("REGISTRY_HTTP_ADDR", "127.0.0.1:" + port);
+        builder.environment().put("REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", dir.resolve("data").toString());
+        TestRegistry registry = new TestRegistry(builder.start(), dir, port, null, null);
+        registry.awaitReady();
+        return registry;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
     private static TestRegistry start(String user, String password) throws Exception {
         ensureInstalled();
         Path dir = Files.createTempDirectory("kmm-registry");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
+        int port = freePort();
         StringBuilder config = new StringBuilder("""
                 version: 0.1
                 log:

@@ -1,5 +1,7 @@
 package io.kmm.build.kaniko;
 
+import io.kmm.registry.InClusterRegistry;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,8 +38,17 @@ public final class KanikoJobs {
     public record JobLimits(int backoffLimit, Duration activeDeadline, Optional<Duration> ttlAfterFinished) {
     }
 
-    /** @param executorImage the Kaniko executor image ({@code kmm.build.kaniko-image}) */
+    /** A Job without the in-cluster registry. */
     public static Job desired(BuildRequest req, String executorImage, JobLimits limits) {
+        return desired(req, executorImage, limits, null);
+    }
+
+    /**
+     * @param executorImage the Kaniko executor image ({@code kmm.build.kaniko-image})
+     * @param registry the in-cluster registry, or null: an image named by its node address is pushed to its service
+     *        address (plain HTTP allowed for that registry alone when it is insecure)
+     */
+    public static Job desired(BuildRequest req, String executorImage, JobLimits limits, InClusterRegistry registry) {
         Map<String, String> labels = req.labels();
         Map<String, String> podAnnotations = new LinkedHashMap<>();
         List<String> args = new ArrayList<>();
@@ -60,7 +71,12 @@ public final class KanikoJobs {
                 args.add("--context-sub-path=" + git.getContextDir());
             }
         }
-        args.add("--destination=" + req.image());
+        boolean inCluster = registry != null && registry.names(req.image());
+        args.add("--destination=" + (inCluster ? registry.forPods(req.image()) : req.image()));
+        if (inCluster && registry.insecure()) {
+            args.add("--insecure-registry=" + registry.serviceAddress());
+            args.add("--skip-tls-verify-registry=" + registry.serviceAddress());
+        }
         for (BuildArg arg : req.buildArgs()) {
             args.add("--build-arg=" + arg.getName() + "=" + (arg.getValue() == null ? "" : arg.getValue()));
         }
