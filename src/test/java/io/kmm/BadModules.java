@@ -287,6 +287,26 @@ public final class BadModules {
         add(cases, "host-path-relative", "a relative hostPath",
                 m -> hostPath(m, "lib/modules"),
                 null, "InvalidVolume", "hostPath.path must be absolute");
+        // --- signing (the operator's checks: the schema cannot see the merged settings)
+        add(cases, "sign-without-key-secret", "signing without a key Secret",
+                m -> sign(m).putObject("certSecret").put("name", "c"),
+                null, "InvalidSign", "spec.sign.keySecret: name the Secret that holds the signing key");
+        add(cases, "sign-file-outside-dir-name", "a file to sign outside modprobe.dirName",
+                m -> fullSign(m).putArray("filesToSign").add("/etc/a.ko"),
+                null, "InvalidSign", "spec.sign.filesToSign: \"/etc/a.ko\" is not under modprobe.dirName (/opt)");
+        add(cases, "sign-file-with-shell-syntax", "a file to sign with shell syntax",
+                m -> fullSign(m).putArray("filesToSign").add("/opt/a.ko;reboot"),
+                null, "InvalidSign", "spec.sign.filesToSign: \"/opt/a.ko;reboot\" is not an absolute path");
+        add(cases, "sign-build-and-unsigned-image", "a mapping that builds and names an unsigned image",
+                m -> {
+                    fullSign(m);
+                    build(mapping(m)).put("dockerfile", "FROM scratch");
+                },
+                null, "InvalidSign", "spec.sign.unsignedImage: set either build settings (their output is signed) "
+                        + "or sign.unsignedImage, not both");
+        add(cases, "sign-empty-unsigned-image", "an empty unsignedImage",
+                m -> fullSign(m).put("unsignedImage", ""),
+                "unsignedImage must not be empty", "InvalidSign", "spec.sign: nothing to sign");
         return cases;
     }
 
@@ -299,6 +319,21 @@ public final class BadModules {
 
     private static ObjectNode spec(ObjectNode m) {
         return (ObjectNode) m.get("spec");
+    }
+
+    private static ObjectNode sign(ObjectNode m) {
+        ObjectNode sign = spec(m).putObject("sign");
+        sign.putArray("filesToSign").add("/opt/lib/modules/${KERNEL_FULL_VERSION}/extra/example.ko");
+        sign.put("unsignedImage", "quay.io/vendor/example-unsigned:${KERNEL_FULL_VERSION}");
+        return sign;
+    }
+
+    /** Valid signing settings, for a case to break one of them. */
+    private static ObjectNode fullSign(ObjectNode m) {
+        ObjectNode sign = sign(m);
+        sign.putObject("keySecret").put("name", "k");
+        sign.putObject("certSecret").put("name", "c");
+        return sign;
     }
 
     private static ObjectNode mapping(ObjectNode m) {

@@ -25,6 +25,11 @@ public final class BuildObjects {
         return annotation(object, Labels.KERNEL_VERSION_ANNOTATION);
     }
 
+    /** What the build object does (build objects of earlier versions have no step annotation: they build). */
+    public static BuildStep step(HasMetadata object) {
+        return BuildStep.of(annotation(object, Labels.BUILD_STEP_ANNOTATION));
+    }
+
     /** An annotation of the object, or null. */
     public static String annotation(HasMetadata object, String key) {
         Map<String, String> annotations = object.getMetadata().getAnnotations();

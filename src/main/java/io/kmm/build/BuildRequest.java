@@ -29,9 +29,33 @@ import io.kmm.meta.Owners;
  * @param pushSecret the Module's imageRepoSecret, used to push (may be null)
  * @param inputsHash hash of every input, the build system's own included ({@link BuildStrategy#builderInputs}); a
  *        different hash means a different build
+ * @param step build the image, or sign the modules of an image
+ * @param secretMounts Secrets mounted read-only while the Dockerfile's RUN steps run, never part of the image (the
+ *        signing key and certificate)
+ * @param pulls images the Dockerfile starts FROM that the operator put there (the unsigned image of a signing)
  */
 public record BuildRequest(String namespace, String moduleName, String moduleUid, String kernel, String kernelLabel,
-        String image, Build build, List<BuildArg> buildArgs, String pushSecret, String inputsHash) {
+        String image, Build build, List<BuildArg> buildArgs, String pushSecret, String inputsHash, BuildStep step,
+        List<SecretMount> secretMounts, List<String> pulls) {
+
+    /**
+     * One entry of a Secret, mounted as {@code <directory>/<file>} (mode 0400).
+     *
+     * @param volume the name of the volume in the build pod
+     */
+    public record SecretMount(String volume, String secret, String key, String directory, String file) {
+
+        /** The path the build's RUN steps read. */
+        public String path() {
+            return directory + "/" + file;
+        }
+    }
+
+    public BuildRequest(String namespace, String moduleName, String moduleUid, String kernel, String kernelLabel,
+            String image, Build build, List<BuildArg> buildArgs, String pushSecret, String inputsHash) {
+        this(namespace, moduleName, moduleUid, kernel, kernelLabel, image, build, buildArgs, pushSecret, inputsHash,
+                BuildStep.BUILD, List.of(), List.of());
+    }
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
@@ -49,26 +73,29 @@ public record BuildRequest(String namespace, String moduleName, String moduleUid
         LocalObjectReference secret = module.getSpec().getImageRepoSecret();
         String pushSecret = secret == null ? null : secret.getName();
         TreeMap<String, Object> inputs = new TreeMap<>();
-        inputs.put("image", kernel.image());
+        inputs.put("image", kernel.buildImage());
         inputs.put("build", build);
         inputs.put("args", args);
         inputs.put("pushSecret", pushSecret);
         if (builderInputs != null) {
             inputs.put("builder", builderInputs);
         }
-        String hash;
+        return new BuildRequest(namespace, name, module.getMetadata().getUid(), kernel.kernel(), kernel.kernelLabel(),
+                kernel.buildImage(), build, List.copyOf(args), pushSecret, hash(inputs));
+    }
+
+    /** A short hash of inputs (serialised with sorted keys). */
+    public static String hash(Map<String, Object> inputs) {
         try {
-            hash = LabelValues.hash(MAPPER.writeValueAsString(inputs), 10);
+            return LabelValues.hash(MAPPER.writeValueAsString(new TreeMap<>(inputs)), 10);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise build inputs", e);
         }
-        return new BuildRequest(namespace, name, module.getMetadata().getUid(), kernel.kernel(), kernel.kernelLabel(),
-                kernel.image(), build, List.copyOf(args), pushSecret, hash);
     }
 
-    /** Name of the build object: one per Module, kernel and set of inputs. */
+    /** Name of the build object: one per Module, step, kernel and set of inputs. */
     public String objectName() {
-        return Names.buildObject(moduleName, kernel, inputsHash);
+        return Names.buildObject(step == BuildStep.SIGN ? moduleName + "-sign" : moduleName, kernel, inputsHash);
     }
 
     /** Labels of every build object. */
@@ -76,9 +103,12 @@ public record BuildRequest(String namespace, String moduleName, String moduleUid
         return Labels.of(moduleName, Labels.ROLE_BUILD, kernelLabel);
     }
 
-    /** Annotations of every build object: its inputs hash and exact kernel. */
+    /** Annotations of every build object: its inputs hash, exact kernel and (when it signs) its step. */
     public Map<String, String> annotations() {
-        return Map.of(Labels.BUILD_INPUTS_ANNOTATION, inputsHash, Labels.KERNEL_VERSION_ANNOTATION, kernel);
+        return step == BuildStep.SIGN
+                ? Map.of(Labels.BUILD_INPUTS_ANNOTATION, inputsHash, Labels.KERNEL_VERSION_ANNOTATION, kernel,
+                        Labels.BUILD_STEP_ANNOTATION, step.value())
+                : Map.of(Labels.BUILD_INPUTS_ANNOTATION, inputsHash, Labels.KERNEL_VERSION_ANNOTATION, kernel);
     }
 
     /** The Module owns its build objects: deleting it deletes them. */

@@ -11,6 +11,13 @@ import java.time.Instant;
  * @param phase where it is
  * @param finishedAt when it finished, or null
  * @param message why it failed, when the build system says
+ * @param step what it does: build, or sign
  */
-public record BuildState(String name, String kernel, String inputsHash, BuildPhase phase, Instant finishedAt, String message) {
+public record BuildState(String name, String kernel, String inputsHash, BuildPhase phase, Instant finishedAt,
+        String message, BuildStep step) {
+
+    public BuildState(String name, String kernel, String inputsHash, BuildPhase phase, Instant finishedAt,
+            String message) {
+        this(name, kernel, inputsHash, phase, finishedAt, message, BuildStep.BUILD);
+    }
 }

@@ -52,6 +52,23 @@ public interface KmmConfig {
         /** KMM deletes successful builds this long after they finish. Failed builds are kept for inspection. */
         @WithDefault("10m")
         java.time.Duration successfulBuildRetention();
+
+        /**
+         * The image the signing builds run {@code sign-file} in (see docs/builds.md#signing). Unset: Modules that
+         * sign report {@code SigningNotConfigured}.
+         */
+        java.util.Optional<String> signImage();
+
+        /** Where {@code sign-file} is in the sign image. */
+        @WithDefault("/usr/local/bin/sign-file")
+        String signFile();
+
+        /**
+         * How often a Module that signs is reconciled to notice a changed key or certificate (the operator reads
+         * Secrets by name and does not watch them).
+         */
+        @WithDefault("5m")
+        java.time.Duration signingKeyRecheck();
     }
 
     enum StrategyChoice {

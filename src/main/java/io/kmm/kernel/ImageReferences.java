@@ -27,4 +27,14 @@ public final class ImageReferences {
             return true;
         }
     }
+
+    /** Whether a valid reference names a tag and no digest (what a build can push to). */
+    public static boolean hasTag(String image) {
+        try {
+            ImageReference ref = ImageReference.parse(image);
+            return ref.getDigest().isEmpty();
+        } catch (InvalidImageReferenceException e) {
+            return false;
+        }
+    }
 }

@@ -1,5 +1,9 @@
 package io.kmm.kernel;
 
+import java.util.List;
+
+import io.kmm.api.v1alpha1.Sign;
+
 import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,6 +18,10 @@ import io.kmm.meta.LabelValues;
  * It checks nothing itself: it uses what {@link MappingValidation} found, and adds only what depends on the kernel.
  */
 public final class KernelMapper {
+
+    private static boolean insecure(io.kmm.api.v1alpha1.RegistryOptions options) {
+        return options != null && Boolean.TRUE.equals(options.getInsecure());
+    }
 
     private final String moduleName;
     private final String moduleNamespace;
@@ -74,6 +82,39 @@ public final class KernelMapper {
         if (mapping.buildProblem() != null) {
             return new KernelResolution.Invalid(kernel, index, mapping.buildProblem());
         }
-        return new KernelResolution.Resolved(kernel, LabelValues.normalise(kernel), index, image, mapping.build());
+        if (mapping.signProblem() != null) {
+            return new KernelResolution.Invalid(kernel, index, mapping.signProblem());
+        }
+        KernelResolution.ResolvedSign sign = null;
+        if (mapping.sign() != null) {
+            Sign s = mapping.sign();
+            ImageVariables variables = ImageVariables.of(KernelVersion.parse(kernel), moduleName, moduleNamespace);
+            String field = SignSettings.field(mapping.mapping().getSign(), index);
+            String unsigned;
+            if (mapping.build() != null) {
+                if (!ImageReferences.hasTag(image)) {
+                    return new KernelResolution.Invalid(kernel, index, new MappingValidation.Problem(imageField,
+                            "a signed image that is built needs a tag (the build pushes <tag>"
+                                    + SignSettings.UNSIGNED_SUFFIX + ", the signing <tag>), not a digest",
+                            io.kmm.status.Reason.INVALID_SIGN));
+                }
+                unsigned = SignSettings.unsignedImage(image);
+            } else {
+                unsigned = variables.substitute(s.getUnsignedImage());
+                if (!ImageReferences.isValid(unsigned)) {
+                    return new KernelResolution.Invalid(kernel, index, new MappingValidation.Problem(field
+                            + ".unsignedImage", "\"" + unsigned + "\" is not a valid image reference",
+                            io.kmm.status.Reason.INVALID_SIGN));
+                }
+            }
+            List<String> files = s.getFilesToSign().stream().map(variables::substitute).toList();
+            boolean buildPushInsecure = mapping.build() != null && mapping.build().getPush() != null
+                    && Boolean.TRUE.equals(mapping.build().getPush().getInsecure());
+            sign = new KernelResolution.ResolvedSign(unsigned, s.getKeySecret().getName(), s.getCertSecret().getName(),
+                    files, mapping.dirName(), buildPushInsecure || insecure(s.getPull()),
+                    buildPushInsecure || insecure(s.getPush()));
+        }
+        return new KernelResolution.Resolved(kernel, LabelValues.normalise(kernel), index, image, mapping.build(),
+                sign);
     }
 }

@@ -49,9 +49,13 @@ public final class MappingValidation {
      * @param imageProblems all of them (one per unknown variable)
      * @param build the mapping's build settings merged with the Module's, or null when neither sets any
      * @param buildProblem what keeps the merged build settings from being built, or null
+     * @param sign the mapping's signing settings merged with the Module's, or null when neither sets any
+     * @param signProblem what keeps the merged signing settings from being used, or null
+     * @param dirName where the image keeps lib/modules (modprobe.dirName, /opt by default)
      */
     public record Mapping(int index, KernelMapping mapping, com.google.re2j.Pattern regexp, Problem unevaluable, Problem image,
-            List<Problem> imageProblems, Build build, Problem buildProblem) {
+            List<Problem> imageProblems, Build build, Problem buildProblem, io.kmm.api.v1alpha1.Sign sign,
+            Problem signProblem, String dirName) {
 
         public String field() {
             return "spec.kernelMappings[" + index + "]";
@@ -99,6 +103,9 @@ public final class MappingValidation {
             if (m.buildProblem() != null) {
                 problems.add(m.buildProblem());
             }
+            if (m.signProblem() != null) {
+                problems.add(m.signProblem());
+            }
             problems.addAll(m.imageProblems());
         }
         return new Result(Collections.unmodifiableList(problems), List.copyOf(podProblems), List.copyOf(mappings));
@@ -131,8 +138,14 @@ public final class MappingValidation {
             ImageVariables.unknownIn(m.getContainerImage()).forEach(name -> image.add(new Problem(field
                     + ".containerImage", ImageVariables.unknownMessage(name))));
         }
+        io.kmm.api.v1alpha1.Sign sign = SignSettings.merge(spec.getSign(), m.getSign());
+        String dirName = spec.getModprobe() == null || spec.getModprobe().getDirName() == null ? SignSettings.DEFAULT_DIR
+                : spec.getModprobe().getDirName();
+        SignSettings.Problem signed = sign == null ? null : SignSettings.problem(sign, build, dirName);
+        Problem signProblem = signed == null ? null : new Problem(SignSettings.field(m.getSign(), i)
+                + signed.subField(), signed.message(), Reason.INVALID_SIGN);
         return new Mapping(i, m, regexp, unevaluable, image.isEmpty() ? null : image.get(0), List.copyOf(image), build,
-                buildProblem);
+                buildProblem, sign, signProblem, dirName);
     }
 
     private static List<Problem> podProblems(ModuleSpec spec) {

@@ -43,6 +43,15 @@ public final class ModuleLoaderDaemonSets {
      * @param kernelLabelKey the node label that carries the kernel ({@link Labels#KERNEL_VERSION} or NFD's)
      */
     public static DaemonSet desired(Module module, KernelResolution.Resolved kernel, String kernelLabelKey) {
+        return desired(module, kernel, kernelLabelKey, null);
+    }
+
+    /**
+     * @param signInputs for a signed image: the inputs it was signed with, on the pod template (a new signing, e.g.
+     *        with a new key, restarts the loaders), else null
+     */
+    public static DaemonSet desired(Module module, KernelResolution.Resolved kernel, String kernelLabelKey,
+            String signInputs) {
         String moduleName = module.getMetadata().getName();
         Map<String, String> labels = Labels.of(moduleName, Labels.ROLE_MODULE_LOADER, kernel.kernelLabel());
 
@@ -63,6 +72,9 @@ public final class ModuleLoaderDaemonSets {
         DaemonSet ds = PodTemplates.daemonSet(module, Names.loaderDaemonSet(moduleName, kernel.kernel()), labels,
                 loaderContainer(module.getSpec(), kernel), volumes, nodeSelector, null);
         ds.getMetadata().getAnnotations().put(Labels.KERNEL_VERSION_ANNOTATION, kernel.kernel());
+        if (signInputs != null) {
+            ds.getSpec().getTemplate().getMetadata().getAnnotations().put(Labels.SIGN_INPUTS, signInputs);
+        }
         return DesiredHash.stamp(ds);
     }
 

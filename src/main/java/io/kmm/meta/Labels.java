@@ -19,6 +19,13 @@ public final class Labels {
     /** Annotation with the hash of a build's inputs. */
     public static final String BUILD_INPUTS_ANNOTATION = DOMAIN + "build-inputs-hash";
     /** Pod annotation holding an inline Dockerfile, mounted into the build through the downward API. */
+    /** On build objects that sign ({@code sign}); absent on those that build. */
+    public static final String BUILD_STEP_ANNOTATION = DOMAIN + "build-step";
+    /**
+     * On a signed image (a label of the image) and on the pod template of the loader that runs it: the signing inputs
+     * (key and certificate content included) it was signed with.
+     */
+    public static final String SIGN_INPUTS = DOMAIN + "sign-inputs-hash";
     public static final String DOCKERFILE_ANNOTATION = DOMAIN + "dockerfile";
 
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";

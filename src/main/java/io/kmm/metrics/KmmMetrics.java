@@ -38,6 +38,7 @@ public class KmmMetrics {
     static final String DEVICE_PLUGINS = "kmm.device.plugins";
     static final String DEVICE_PLUGIN_AVAILABLE = "kmm.module.device.plugin.nodes.available";
     static final String BUILDS = "kmm.builds";
+    static final String SIGNS = "kmm.signs";
     static final String NODE_LABEL_UPDATES = "kmm.node.label.updates";
     static final String REGISTRY_CHECK_FAILURES = "kmm.registry.check.failures";
 
@@ -58,6 +59,7 @@ public class KmmMetrics {
         // Counters exist from the start, so that rate() and increase() see their first increment.
         for (String result : List.of("created", "succeeded", "failed")) {
             counter(BUILDS, "result", result);
+            counter(SIGNS, "result", result);
         }
         counter(NODE_LABEL_UPDATES);
         for (ImageCheck.Outcome o : List.of(ImageCheck.Outcome.UNAUTHORIZED, ImageCheck.Outcome.UNREACHABLE,
@@ -69,6 +71,7 @@ public class KmmMetrics {
     /** What each counter counts: Prometheus shows it as the series' HELP text. */
     static final Map<String, String> COUNTER_HELP = Map.of(
             BUILDS, "In-cluster builds the operator created, and how they finished (label result)",
+            SIGNS, "Signing builds the operator created, and how they finished (label result)",
             NODE_LABEL_UPDATES, "Writes of kernel-version labels to Nodes by the node labeller",
             REGISTRY_CHECK_FAILURES, "Registry checks of a loader image that failed (label reason: unauthorized, "
                     + "unreachable, invalid-reference)");
@@ -101,7 +104,7 @@ public class KmmMetrics {
     }
 
     void buildCounted(@Observes BuildCounted event) {
-        counter(BUILDS, "result", event.result()).increment();
+        counter(event.signing() ? SIGNS : BUILDS, "result", event.result()).increment();
     }
 
     public void nodeLabelUpdated() {

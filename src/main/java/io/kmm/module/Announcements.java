@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import io.kmm.api.v1alpha1.BuildStatus;
 import io.kmm.api.v1alpha1.KernelStatus;
 import io.kmm.api.v1alpha1.ModuleStatus;
 import io.kmm.build.BuildPhase;
@@ -28,6 +29,34 @@ final class Announcements {
     private Announcements() {
     }
 
+    /** A build or signing of a kernel that finished since the previous status. */
+    private static void announceStep(List<Announcement> out, ModuleStatus previous, KernelStatus kernel,
+            BuildStatus step, boolean signs) {
+        if (step == null) {
+            return;
+        }
+        String phase = step.getPhase();
+        String phaseBefore = previous == null ? null : previous.getKernels().stream()
+                .filter(k -> k.getKernel().equals(kernel.getKernel()))
+                .map(k -> signs ? k.getSign() : k.getBuild()).filter(Objects::nonNull).findFirst()
+                .map(BuildStatus::getPhase).orElse(null);
+        if (phase.equals(phaseBefore)) {
+            return;
+        }
+        // A build whose output is signed afterwards makes the unsigned image.
+        String image = signs || kernel.getSign() == null ? kernel.getImage()
+                : "the unsigned image of " + kernel.getImage();
+        if (BuildPhase.SUCCEEDED.display().equals(phase)) {
+            out.add(new Announcement(false, signs ? Reason.SIGN_SUCCEEDED : Reason.BUILD_SUCCEEDED, step.getObject()
+                    + (signs ? " signed " : " built ") + image + " for kernel " + kernel.getKernel(),
+                    signs ? BuildCounted.SIGN_SUCCEEDED : BuildCounted.SUCCEEDED));
+        } else if (BuildPhase.FAILED.display().equals(phase)) {
+            out.add(new Announcement(true, signs ? Reason.SIGN_FAILED : Reason.BUILD_FAILED, step.getObject()
+                    + (signs ? " failed to sign " : " failed to build ") + image + " for kernel " + kernel.getKernel(),
+                    signs ? BuildCounted.SIGN_FAILED : BuildCounted.FAILED));
+        }
+    }
+
     /** @param previous the status before this reconcile, or null */
     static List<Announcement> between(ModuleStatus previous, ModuleStatus status, List<Warning> warnings) {
         List<Announcement> out = new ArrayList<>();
@@ -39,24 +68,8 @@ final class Announcements {
             out.add(new Announcement(true, Reason.of(degraded.getReason()), degraded.getMessage(), null));
         }
         for (KernelStatus kernel : status.getKernels()) {
-            if (kernel.getBuild() == null) {
-                continue;
-            }
-            String phase = kernel.getBuild().getPhase();
-            String phaseBefore = previous == null ? null : previous.getKernels().stream()
-                    .filter(k -> k.getKernel().equals(kernel.getKernel()) && k.getBuild() != null).findFirst()
-                    .map(k -> k.getBuild().getPhase()).orElse(null);
-            if (phase.equals(phaseBefore)) {
-                continue;
-            }
-            if (BuildPhase.SUCCEEDED.display().equals(phase)) {
-                out.add(new Announcement(false, Reason.BUILD_SUCCEEDED, kernel.getBuild().getObject() + " built "
-                        + kernel.getImage() + " for kernel " + kernel.getKernel(), BuildCounted.SUCCEEDED));
-            } else if (BuildPhase.FAILED.display().equals(phase)) {
-                out.add(new Announcement(true, Reason.BUILD_FAILED, kernel.getBuild().getObject()
-                        + " failed to build " + kernel.getImage() + " for kernel " + kernel.getKernel(),
-                        BuildCounted.FAILED));
-            }
+            announceStep(out, previous, kernel, kernel.getBuild(), false);
+            announceStep(out, previous, kernel, kernel.getSign(), true);
         }
         for (Warning warning : warnings) {
             if (previous == null || !previous.getWarnings().contains(warning.message())) {

@@ -9,6 +9,7 @@ import io.kmm.api.v1alpha1.BuildStatus;
 import io.kmm.build.BuildPhase;
 import io.kmm.build.BuildRequest;
 import io.kmm.build.BuildState;
+import io.kmm.build.BuildStep;
 import io.kmm.registry.ImageCheck;
 import io.kmm.status.Reason;
 
@@ -88,16 +89,30 @@ public record BuildDecision(boolean held, BuildStatus build, Reason reason, Stri
         }
         BuildStatus status = status(objectKind, current);
         String object = status.getObject();
+        boolean signs = request.step() == BuildStep.SIGN;
+        Reason failed = signs ? Reason.SIGN_FAILED : Reason.BUILD_FAILED;
+        String what = signs ? "signing " : "build ";
         return switch (current.phase()) {
             case PENDING, RUNNING -> new BuildDecision(true, status, null, null, List.copyOf(actions), null);
-            case FAILED -> new BuildDecision(true, status, Reason.BUILD_FAILED, "build " + object + " of "
+            case FAILED -> new BuildDecision(true, status, failed, what + object + " of "
                     + request.image() + " for kernel " + request.kernel() + " failed"
-                    + (current.message() == null ? "" : ": " + current.message()) + "; it is kept for inspection and "
-                    + "not retried until the Module's build inputs change", List.copyOf(actions), null);
+                    + (current.message() == null ? "" : ": " + current.message()) + "; it is kept for inspection "
+                    + "(its log says why) and not retried until the Module's " + (signs ? "signing" : "build")
+                    + " inputs change", List.copyOf(actions), null);
             // asked again after the build succeeded, and still absent
-            case SUCCEEDED -> new BuildDecision(true, status, Reason.BUILD_FAILED, "build " + object
+            case SUCCEEDED -> new BuildDecision(true, status, failed, what + object
                     + " succeeded but " + facts.image().message(), List.copyOf(actions), null);
         };
+    }
+
+    /** A kernel that waits for an earlier step (the signing waits for the build): held, nothing to show or do. */
+    static BuildDecision waiting() {
+        return new BuildDecision(true, null, null, null, List.of(), null);
+    }
+
+    /** A kernel that cannot go on: held, with the Degraded reason and message. */
+    static BuildDecision blocked(Reason reason, String error) {
+        return new BuildDecision(true, null, reason, error, List.of(), null);
     }
 
     private static BuildStatus status(String objectKind, BuildState b) {

@@ -105,11 +105,13 @@ final class ModuleActions {
 
     private void startBuild(Module module, String id, BuildRequest request) {
         BuildState started = builds.start(module, request, context);
-        LOG.infof("module %s kernel %s: image %s is missing, started build %s %s", id, request.kernel(),
-                request.image(), builds.objectKind(), started.name());
-        counted.fire(BuildCounted.CREATED);
-        events.normal(module, Reason.BUILD_CREATED, "Building " + request.image() + " for kernel " + request.kernel()
-                + " with " + builds.objectKind() + " " + started.name());
+        boolean signs = request.step() == io.kmm.build.BuildStep.SIGN;
+        LOG.infof("module %s kernel %s: image %s is missing, started %s %s %s", id, request.kernel(),
+                request.image(), signs ? "signing" : "build", builds.objectKind(), started.name());
+        counted.fire(signs ? BuildCounted.SIGN_CREATED : BuildCounted.CREATED);
+        events.normal(module, signs ? Reason.SIGN_CREATED : Reason.BUILD_CREATED, (signs ? "Signing " : "Building ")
+                + request.image() + " for kernel " + request.kernel() + " with " + builds.objectKind() + " "
+                + started.name());
     }
 
     private void announce(Module module, Reason reason, String verb, List<String> what, String why) {

@@ -83,6 +83,7 @@ public record ModulePlan(SelectedNodes nodes, MappingValidation.Result validatio
 
     /** Whether the registry could not be asked about some kernel's image (the reconciler retries with backoff). */
     public boolean registryCheckFailed() {
-        return kernels.stream().anyMatch(k -> k.build() != null && k.build().reason() == Reason.REGISTRY_CHECK_FAILED);
+        return kernels.stream().anyMatch(k -> (k.build() != null && k.build().reason() == Reason.REGISTRY_CHECK_FAILED)
+                || (k.sign() != null && k.sign().reason() == Reason.REGISTRY_CHECK_FAILED));
     }
 }

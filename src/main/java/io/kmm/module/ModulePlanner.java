@@ -57,12 +57,20 @@ public final class ModulePlanner {
                 module.getMetadata().getNamespace(), validation).resolveAll(nodes.byKernel().keySet()));
     }
 
-    /**
-     * @param builds what is known about the image and builds of each kernel with build settings (a kernel without
-     *        an entry is taken as having its image)
-     */
+    /** The plan of a Module without signing. */
     public static ModulePlan plan(Observed observed, Resolution resolution, Map<String, BuildDecision.Facts> builds,
             Settings settings) {
+        return plan(observed, resolution, builds, Map.of(), settings);
+    }
+
+    /**
+     * @param builds what is known about the image and builds of each kernel with build settings and no signing (a
+     *        kernel without an entry is taken as having its image)
+     * @param signs what is known about each kernel whose image is signed (a kernel without an entry is taken as
+     *        having its signed image)
+     */
+    public static ModulePlan plan(Observed observed, Resolution resolution, Map<String, BuildDecision.Facts> builds,
+            Map<String, SignDecision.Facts> signs, Settings settings) {
         Module module = observed.module();
         String moduleName = module.getMetadata().getName();
         Map<String, DaemonSet> owned = observed.daemonSets();
@@ -79,17 +87,33 @@ public final class ModulePlanner {
             String kernel = r.kernel();
             int count = observed.nodes().on(kernel);
             BuildDecision build = null;
-            if (r instanceof KernelResolution.Resolved resolved && resolved.build() != null
+            BuildDecision sign = null;
+            String signInputs = null;
+            if (r instanceof KernelResolution.Resolved resolved && resolved.sign() != null
+                    && signs.containsKey(kernel)) {
+                SignDecision.Facts facts = signs.get(kernel);
+                SignDecision.Decided decided = SignDecision.decide(facts, settings.buildObjectKind(),
+                        settings.now(), settings.buildRetention());
+                build = decided.build();
+                sign = decided.sign();
+                signInputs = facts.sign() == null ? null : facts.sign().request().inputsHash();
+            } else if (r instanceof KernelResolution.Resolved resolved && resolved.build() != null
                     && builds.containsKey(kernel)) {
                 build = BuildDecision.decide(builds.get(kernel), settings.buildObjectKind(), settings.now(),
                         settings.buildRetention());
-                buildActions.addAll(build.actions());
-                requeue = BuildDecision.min(requeue, build.requeueAfter());
             }
+            for (BuildDecision d : new BuildDecision[] { build, sign }) {
+                if (d != null) {
+                    buildActions.addAll(d.actions());
+                    requeue = BuildDecision.min(requeue, d.requeueAfter());
+                }
+            }
+            boolean held = (build != null && build.held()) || (sign != null && sign.held());
             String loaderName = null;
             DaemonSet desiredLoader = null;
-            if (r instanceof KernelResolution.Resolved resolved && !(build != null && build.held()) && !podsBlocked) {
-                desiredLoader = ModuleLoaderDaemonSets.desired(module, resolved, settings.kernelLabelKey());
+            if (r instanceof KernelResolution.Resolved resolved && !held && !podsBlocked) {
+                desiredLoader = ModuleLoaderDaemonSets.desired(module, resolved, settings.kernelLabelKey(),
+                        signInputs);
                 loaderName = desiredLoader.getMetadata().getName();
                 desired.put(loaderName, desiredLoader);
                 loadedKernelLabels.add(resolved.kernelLabel());
@@ -102,7 +126,7 @@ public final class ModulePlanner {
                     loadedKernelLabels.add(existing.getMetadata().getLabels().get(Labels.KERNEL_VERSION));
                 }
             }
-            kernels.add(new KernelPlan(kernel, count, r, build, loaderName, desiredLoader));
+            kernels.add(new KernelPlan(kernel, count, r, build, sign, loaderName, desiredLoader));
         }
 
         String devicePluginName = null;

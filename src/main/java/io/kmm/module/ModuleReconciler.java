@@ -85,6 +85,9 @@ public class ModuleReconciler implements Reconciler<Module> {
     @Inject
     ImageChecks images;
 
+    @Inject
+    io.kmm.sign.SigningSecrets signingSecrets;
+
     private volatile InformerEventSource<Node, Module> nodes;
     private volatile InformerEventSource<DaemonSet, Module> daemonSets;
     /** Consecutive reconciles per Module (by UID) in which the registry could not be asked: the retry backoff. */
@@ -113,7 +116,7 @@ public class ModuleReconciler implements Reconciler<Module> {
         Observed observed = observe(module, context);
         ModulePlanner.Resolution resolution = ModulePlanner.resolve(observed.module(), observed.nodes());
         ModulePlan plan = ModulePlanner.plan(observed, resolution, imageFacts(observed, resolution),
-                new ModulePlanner.Settings(config.kernelLabelSource().labelKey(), strategy.objectKind(),
+                signFacts(observed, resolution), new ModulePlanner.Settings(config.kernelLabelSource().labelKey(), strategy.objectKind(),
                         config.build().successfulBuildRetention(), now));
         ModuleActions.Executed executed = new ModuleActions(context, daemonSets, events, strategy, counted, deleting)
                 .execute(observed.module(), plan, observed.daemonSets());
@@ -124,6 +127,10 @@ public class ModuleReconciler implements Reconciler<Module> {
                 status));
         UpdateControl<Module> control = UpdateControl.noUpdate();
         Duration requeue = BuildDecision.min(plan.requeueAfter(), registryBackoff(module, plan));
+        if (plan.kernels().stream().anyMatch(k -> k.sign() != null)) {
+            // Secrets are read by name, not watched: a new key or certificate is noticed at the latest this late.
+            requeue = BuildDecision.min(requeue, config.build().signingKeyRecheck());
+        }
         if (requeue != null) {
             control.rescheduleAfter(requeue);
         }
@@ -163,7 +170,7 @@ public class ModuleReconciler implements Reconciler<Module> {
         Module module = observed.module();
         Map<String, BuildDecision.Facts> facts = new LinkedHashMap<>();
         for (KernelResolution r : resolution.kernels().values()) {
-            if (!(r instanceof KernelResolution.Resolved kernel) || kernel.build() == null) {
+            if (!(r instanceof KernelResolution.Resolved kernel) || kernel.build() == null || kernel.sign() != null) {
                 continue;
             }
             BuildRequest request = BuildRequest.of(module, kernel, strategy.builderInputs());
@@ -189,6 +196,91 @@ public class ModuleReconciler implements Reconciler<Module> {
                     builds));
         }
         return facts;
+    }
+
+    /**
+     * What is known about each kernel whose image is signed, asking the registry only as far as needed: the signed
+     * image first (not at all when the loader runs it with the current signing inputs), then the unsigned one.
+     */
+    private Map<String, SignDecision.Facts> signFacts(Observed observed, ModulePlanner.Resolution resolution) {
+        Module module = observed.module();
+        Map<String, SignDecision.Facts> facts = new LinkedHashMap<>();
+        Map<String, io.kmm.sign.SigningSecrets.Keys> keys = new LinkedHashMap<>();
+        for (KernelResolution r : resolution.kernels().values()) {
+            if (r instanceof KernelResolution.Resolved kernel && kernel.sign() != null) {
+                facts.put(kernel.kernel(), signFacts(module, kernel, observed, keys));
+            }
+        }
+        return facts;
+    }
+
+    private SignDecision.Facts signFacts(Module module, KernelResolution.Resolved kernel, Observed observed,
+            Map<String, io.kmm.sign.SigningSecrets.Keys> keysBySecrets) {
+        KernelResolution.ResolvedSign sign = kernel.sign();
+        String namespace = module.getMetadata().getNamespace();
+        if (config.build().signImage().isEmpty()) {
+            return SignDecision.Facts.blocked(Reason.SIGNING_NOT_CONFIGURED, "signing needs an image with sign-file: "
+                    + "the operator's kmm.build.sign-image (RELATED_IMAGE_SIGN) is not set (see docs/builds.md#signing)");
+        }
+        io.kmm.sign.SigningSecrets.Keys keys = keysBySecrets.computeIfAbsent(sign.keySecret() + "/" + sign.certSecret(),
+                k -> signingSecrets.read(namespace, sign.keySecret(), sign.certSecret()));
+        if (keys.problem() != null) {
+            return SignDecision.Facts.blocked(Reason.SIGNING_KEY_INVALID, keys.problem());
+        }
+        BuildRequest signing = io.kmm.sign.SigningBuilds.request(module, kernel, keys.fingerprint(),
+                new io.kmm.sign.SigningBuilds.Signer(config.build().signImage().get(), config.build().signFile()),
+                strategy.builderInputs(), io.kmm.registry.InClusterRegistry.of(config.registry().inCluster()));
+        List<BuildState> ofKernel = observed.builds().stream().filter(b -> kernel.kernel().equals(b.kernel()))
+                .toList();
+        List<BuildState> signs = ofKernel.stream().filter(b -> b.step() == io.kmm.build.BuildStep.SIGN).toList();
+        List<BuildState> builds = ofKernel.stream().filter(b -> b.step() == io.kmm.build.BuildStep.BUILD).toList();
+        DaemonSet loader = observed.daemonSets().get(Names.loaderDaemonSet(module.getMetadata().getName(),
+                kernel.kernel()));
+        boolean running = loader != null && signing.inputsHash().equals(loader.getSpec().getTemplate().getMetadata()
+                .getAnnotations() == null ? null : loader.getSpec().getTemplate().getMetadata().getAnnotations()
+                        .get(io.kmm.meta.Labels.SIGN_INPUTS))
+                && loader.getSpec().getTemplate().getSpec().getContainers().stream()
+                        .anyMatch(c -> kernel.image().equals(c.getImage()));
+        ImageCheck signed = null;
+        if (!running) {
+            signed = signedCheck(signing, kernel.image(), sign.pushInsecure(), false);
+            if (!signed.isPresent() && succeeded(signs, signing)) {
+                signed = signedCheck(signing, kernel.image(), sign.pushInsecure(), true); // it pushed: ask again
+            }
+        }
+        BuildDecision.Facts signFacts = new BuildDecision.Facts(signing, strategy.buildName(signing), running, signed,
+                signs);
+        boolean ready = running || signed.isPresent() || signed.isFailure();
+        BuildDecision.Facts buildFacts = null;
+        ImageCheck unsigned = null;
+        if (kernel.build() != null) {
+            BuildRequest request = BuildRequest.of(module, kernel, strategy.builderInputs());
+            ImageCheck check = null;
+            if (!ready) {
+                check = images.check(namespace, request.image(), request.pushSecret(), sign.pullInsecure());
+                if (!check.isPresent() && succeeded(builds, request)) {
+                    images.forget(request.image());
+                    check = images.check(namespace, request.image(), request.pushSecret(), sign.pullInsecure());
+                }
+            }
+            buildFacts = new BuildDecision.Facts(request, strategy.buildName(request), ready, check, builds);
+        } else if (!ready) {
+            unsigned = images.check(namespace, sign.unsignedImage(), signing.pushSecret(), sign.pullInsecure());
+        }
+        return new SignDecision.Facts(null, null, signFacts, buildFacts, unsigned);
+    }
+
+    private ImageCheck signedCheck(BuildRequest signing, String image, boolean insecure, boolean fresh) {
+        if (fresh) {
+            images.forget(image);
+        }
+        return SignDecision.signedWith(images.checkWithLabels(signing.namespace(), image, signing.pushSecret(),
+                insecure), image, signing.inputsHash());
+    }
+
+    private static boolean succeeded(List<BuildState> builds, BuildRequest request) {
+        return builds.stream().anyMatch(b -> request.inputsHash().equals(b.inputsHash())
+                && b.phase() == BuildPhase.SUCCEEDED);
     }
 
     /** After a failed registry check: 10 s, doubling to 5 min per consecutive failing reconcile. */

@@ -25,6 +25,12 @@ import io.kmm.status.Reason;
  */
 public final class ModuleStatusAggregator {
 
+    static final String PHASE_BUILDING = "Building";
+    static final String PHASE_SIGNING = "Signing";
+    static final String PHASE_ROLLING_OUT = "RollingOut";
+    static final String PHASE_READY = "Ready";
+    static final String PHASE_FAILED = "Failed";
+
     private ModuleStatusAggregator() {
     }
 
@@ -51,6 +57,7 @@ public final class ModuleStatusAggregator {
             reasons.add(p.reason());
         });
         boolean building = false;
+        boolean signing = false;
         Map<String, List<String>> kernelErrors = new LinkedHashMap<>();
         List<String> rollingOut = new ArrayList<>();
         int targeted = 0;
@@ -78,24 +85,47 @@ public final class ModuleStatusAggregator {
             if (build != null) {
                 ks.setBuild(build.build());
             }
+            BuildDecision sign = kernelPlan.sign();
+            if (sign != null) {
+                ks.setSign(sign.build());
+            }
+            boolean madeHere = build != null || sign != null;
             if (resolution instanceof KernelResolution.Resolved resolved) {
                 ks.setMapping(resolved.mappingIndex());
                 ks.setImage(resolved.image());
+                BuildDecision failed = kernelPlan.failed();
+                String phase = null;
                 if (dsName != null && rejected.containsKey(dsName)) {
                     ks.setError(rejected.get(dsName));
                     errors.add("DaemonSet " + dsName + " for kernel " + kernel + " was rejected by the API server: "
                             + rejected.get(dsName));
                     reasons.add(Reason.DAEMON_SET_REJECTED);
-                } else if (build != null && build.error() != null) {
-                    ks.setError(build.error());
-                    errors.add("kernel " + kernel + ": " + build.error());
-                    reasons.add(build.reason());
+                    phase = PHASE_FAILED;
+                } else if (failed != null) {
+                    ks.setError(failed.error());
+                    errors.add("kernel " + kernel + ": " + failed.error());
+                    reasons.add(failed.reason());
+                    phase = PHASE_FAILED;
                 } else if (build != null && build.held()) {
                     building = true;
-                    rollingOut.add("kernel " + kernel + ": building " + resolved.image() + " ("
-                            + build.build().getObject() + " " + build.build().getPhase() + ")");
+                    rollingOut.add("kernel " + kernel + ": building " + resolved.buildImage()
+                            + (build.build() == null ? "" : " (" + build.build().getObject() + " "
+                                    + build.build().getPhase() + ")"));
+                    phase = PHASE_BUILDING;
+                } else if (sign != null && sign.held()) {
+                    signing = true;
+                    rollingOut.add("kernel " + kernel + ": signing " + resolved.image()
+                            + (sign.build() == null ? "" : " (" + sign.build().getObject() + " "
+                                    + sign.build().getPhase() + ")"));
+                    phase = PHASE_SIGNING;
                 } else if (!(plan.podsBlocked() && ds == null) && !rolledOut(ds, count)) {
                     rollingOut.add("kernel " + kernel + ": " + ks.getAvailable() + "/" + count + " available");
+                    phase = PHASE_ROLLING_OUT;
+                } else {
+                    phase = PHASE_READY;
+                }
+                if (madeHere) {
+                    ks.setPhase(phase); // kernels whose image is built or signed here
                 }
             } else if (resolution instanceof KernelResolution.Invalid invalid) {
                 ks.setMapping(invalid.mappingIndex());
@@ -137,7 +167,7 @@ public final class ModuleStatusAggregator {
                 readyReason(degraded, rollingOut, targeted), readyMessage(status, degraded), generation,
                 previousConditions, now));
         status.getConditions().add(Conditions.of(Conditions.PROGRESSING, !rollingOut.isEmpty(),
-                building ? Reason.BUILDING : !rollingOut.isEmpty() ? Reason.ROLLING_OUT
+                building ? Reason.BUILDING : signing ? Reason.SIGNING : !rollingOut.isEmpty() ? Reason.ROLLING_OUT
                         : degraded ? Reason.BLOCKED : Reason.COMPLETE,
                 !rollingOut.isEmpty() ? String.join("; ", rollingOut)
                         : degraded ? "Waiting for the errors reported in Degraded to be fixed"

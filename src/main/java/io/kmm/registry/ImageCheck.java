@@ -5,8 +5,13 @@ package io.kmm.registry;
  *
  * @param outcome what the registry said
  * @param message for the user, naming the image and the registry, never a credential
+ * @param labels the image's labels (its configuration's), when they were asked for and the image exists; else null
  */
-public record ImageCheck(Outcome outcome, String message) {
+public record ImageCheck(Outcome outcome, String message, java.util.Map<String, String> labels) {
+
+    public ImageCheck(Outcome outcome, String message) {
+        this(outcome, message, null);
+    }
 
     public enum Outcome {
         /** The tag (or digest) exists. */

@@ -47,12 +47,21 @@ public class ImageChecks {
 
     /** @param secretName the Module's imageRepoSecret, or null */
     public ImageCheck check(String namespace, String image, String secretName, boolean insecure) {
-        String key = namespace + "|" + image + "|" + secretName + "|" + insecure;
+        return check(namespace, image, secretName, insecure, false);
+    }
+
+    /** The same, with the image's labels when it exists (for signed images). */
+    public ImageCheck checkWithLabels(String namespace, String image, String secretName, boolean insecure) {
+        return check(namespace, image, secretName, insecure, true);
+    }
+
+    private ImageCheck check(String namespace, String image, String secretName, boolean insecure, boolean labels) {
+        String key = namespace + "|" + image + "|" + secretName + "|" + insecure + "|" + labels;
         Cached cached = cache.get(key);
         if (cached != null && Instant.now().isBefore(cached.expires())) {
             return cached.check();
         }
-        ImageCheck check = checkNow(namespace, image, secretName, insecure);
+        ImageCheck check = checkNow(namespace, image, secretName, insecure, labels);
         if (check.isFailure()) {
             failures.fire(new RegistryCheckFailed(check.outcome()));
         }
@@ -78,13 +87,13 @@ public class ImageChecks {
      * Asks the registry that serves the image: an image of the in-cluster registry's node address is asked at its
      * service address (with its TLS setting), every other one where its reference says.
      */
-    private ImageCheck checkNow(String namespace, String image, String secretName, boolean insecure) {
+    private ImageCheck checkNow(String namespace, String image, String secretName, boolean insecure, boolean labels) {
         InClusterRegistry registry = inCluster;
         if (registry == null || !registry.names(image)) {
-            return checkAt(namespace, image, image, secretName, insecure);
+            return checkAt(namespace, image, image, secretName, insecure, labels);
         }
         ImageCheck check = checkAt(namespace, image, registry.forPods(image), secretName,
-                insecure || registry.insecure());
+                insecure || registry.insecure(), labels);
         if (check.outcome() == ImageCheck.Outcome.UNREACHABLE) {
             return new ImageCheck(check.outcome(), check.message() + " (the in-cluster registry " + registry.nodeAddress()
                     + " is reached at " + registry.serviceAddress() + ", kmm.registry.in-cluster.service-address: is "
@@ -97,7 +106,8 @@ public class ImageChecks {
      * @param image the reference the Module names (its registry host finds the credentials)
      * @param target the reference asked
      */
-    private ImageCheck checkAt(String namespace, String image, String target, String secretName, boolean insecure) {
+    private ImageCheck checkAt(String namespace, String image, String target, String secretName, boolean insecure,
+            boolean labels) {
         Optional<RegistryCredentials> credentials = Optional.empty();
         if (secretName != null) {
             Secret secret;
@@ -133,6 +143,7 @@ public class ImageChecks {
                         + "\" is not a valid image reference");
             }
         }
-        return checker.check(target, credentials, insecure);
+        return labels ? checker.checkWithLabels(target, credentials, insecure)
+                : checker.check(target, credentials, insecure);
     }
 }

@@ -46,7 +46,17 @@ public class RegistryClientImageChecker implements ImageChecker {
 
     @Override
     public ImageCheck check(String image, Optional<RegistryCredentials> credentials, boolean insecure) {
-        var future = POOL.submit(() -> checkNow(image, credentials, insecure));
+        return check(image, credentials, insecure, false);
+    }
+
+    @Override
+    public ImageCheck checkWithLabels(String image, Optional<RegistryCredentials> credentials, boolean insecure) {
+        return check(image, credentials, insecure, true);
+    }
+
+    private ImageCheck check(String image, Optional<RegistryCredentials> credentials, boolean insecure,
+            boolean labels) {
+        var future = POOL.submit(() -> checkNow(image, credentials, insecure, labels));
         try {
             return future.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
@@ -64,6 +74,10 @@ public class RegistryClientImageChecker implements ImageChecker {
     }
 
     ImageCheck checkNow(String image, Optional<RegistryCredentials> credentials, boolean insecure) {
+        return checkNow(image, credentials, insecure, false);
+    }
+
+    ImageCheck checkNow(String image, Optional<RegistryCredentials> credentials, boolean insecure, boolean labels) {
         ImageReference ref;
         try {
             ref = ImageReference.parse(image);
@@ -83,8 +97,11 @@ public class RegistryClientImageChecker implements ImageChecker {
             }
             String tagOrDigest = ref.getQualifier();
             boolean exists = client.checkManifest(tagOrDigest).isPresent();
-            return exists ? new ImageCheck(ImageCheck.Outcome.PRESENT, "image " + image + " exists")
-                    : new ImageCheck(ImageCheck.Outcome.ABSENT, "image " + image + " does not exist in " + registry);
+            if (!exists) {
+                return new ImageCheck(ImageCheck.Outcome.ABSENT, "image " + image + " does not exist in " + registry);
+            }
+            return new ImageCheck(ImageCheck.Outcome.PRESENT, "image " + image + " exists",
+                    labels ? labels(client, tagOrDigest) : null);
         } catch (com.google.cloud.tools.jib.api.InsecureRegistryException e) {
             return new ImageCheck(ImageCheck.Outcome.UNREACHABLE, "registry " + registry + " cannot be reached over "
                     + "verified HTTPS (set build.pull.insecure for a plain-HTTP or self-signed registry)");
@@ -110,6 +127,24 @@ public class RegistryClientImageChecker implements ImageChecker {
                 LOG.debugf("closing registry client for %s: %s", registry, e.getMessage());
             }
         }
+    }
+
+    /** The labels of an image's configuration (a single-platform image, as Kaniko and OpenShift push). */
+    private static java.util.Map<String, String> labels(RegistryClient client, String tagOrDigest)
+            throws IOException, RegistryException {
+        var manifest = client.pullManifest(tagOrDigest).getManifest();
+        if (!(manifest instanceof com.google.cloud.tools.jib.image.json.BuildableManifestTemplate buildable)
+                || buildable.getContainerConfiguration() == null
+                || buildable.getContainerConfiguration().getDigest() == null) {
+            return java.util.Map.of(); // an image index: no single configuration to read
+        }
+        java.io.ByteArrayOutputStream config = new java.io.ByteArrayOutputStream();
+        client.pullBlob(buildable.getContainerConfiguration().getDigest(), size -> { }, size -> { }).writeTo(config);
+        var labels = new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toByteArray()).path("config")
+                .path("Labels");
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        labels.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
     }
 
     private static String firstLine(String s) {

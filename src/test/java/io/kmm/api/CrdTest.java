@@ -84,7 +84,7 @@ class CrdTest {
                 missing.add(child);
             }
             boolean embeddedKubernetesType = List.of("additionalVolumes", "devicePlugin", "moduleLoader",
-                    "tolerations", "imageRepoSecret", "secrets", "conditions").contains(field.getKey());
+                    "tolerations", "imageRepoSecret", "secrets", "conditions", "keySecret", "certSecret").contains(field.getKey());
             if (!embeddedKubernetesType) {
                 JsonNode nested = field.getValue().has("items") ? field.getValue().path("items")
                         : field.getValue();

@@ -37,6 +37,22 @@ class RegistryClientImageCheckerTest {
     }
 
     @Test
+    void labelsOfAnImageWithBasicAuth() throws Exception {
+        secured.push("vendor/signed", "5.4.0", java.util.Map.of("ooto.sigs.k8s.io/sign-inputs-hash", "abc123",
+                "other", "x"));
+        ImageCheck check = CHECKER.checkWithLabels(secured.host() + "/vendor/signed:5.4.0", GOOD, true);
+        assertThat(check.outcome()).isEqualTo(ImageCheck.Outcome.PRESENT);
+        assertThat(check.labels()).containsEntry("ooto.sigs.k8s.io/sign-inputs-hash", "abc123")
+                .containsEntry("other", "x");
+        assertThat(CHECKER.checkWithLabels(open.host() + "/vendor/driver:5.4.0", Optional.empty(), true).labels())
+                .as("an image without labels").isEmpty();
+        assertThat(CHECKER.check(open.host() + "/vendor/driver:5.4.0", Optional.empty(), true).labels())
+                .as("not asked for").isNull();
+        assertThat(CHECKER.checkWithLabels(open.host() + "/vendor/driver:9", Optional.empty(), true).outcome())
+                .isEqualTo(ImageCheck.Outcome.ABSENT);
+    }
+
+    @Test
     void absentTagAndAbsentRepository() {
         assertThat(CHECKER.check(open.host() + "/vendor/driver:6.0.0", Optional.empty(), true).outcome())
                 .isEqualTo(ImageCheck.Outcome.ABSENT);

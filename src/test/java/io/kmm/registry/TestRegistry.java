@@ -151,6 +151,11 @@ public final class TestRegistry implements AutoCloseable {
 
     /** Pushes a tiny one-layer image to {@code repository:tag}, through the registry API, with jib-core. */
     public String push(String repository, String tag) throws Exception {
+        return push(repository, tag, java.util.Map.of());
+    }
+
+    /** The same, with image labels (e.g. what a signing build puts on the signed image). */
+    public String push(String repository, String tag, java.util.Map<String, String> labels) throws Exception {
         String image = host() + "/" + repository + ":" + tag;
         Path file = Files.createTempFile(dir, "layer", ".txt");
         Files.writeString(file, "kmm test image " + repository + ":" + tag);
@@ -159,8 +164,9 @@ public final class TestRegistry implements AutoCloseable {
         if (user != null) {
             target.addCredential(user, password);
         }
-        Jib.fromScratch().addLayer(List.of(file), AbsoluteUnixPath.get("/"))
-                .containerize(Containerizer.to(target).setAllowInsecureRegistries(true));
+        var builder = Jib.fromScratch().addLayer(List.of(file), AbsoluteUnixPath.get("/"));
+        labels.forEach(builder::addLabel);
+        builder.containerize(Containerizer.to(target).setAllowInsecureRegistries(true));
         return image;
     }
 

@@ -40,6 +40,18 @@ public class KernelMapping {
     @JsonPropertyDescription("In-cluster build settings for this mapping; override the Module's build field by field.")
     private Build build;
 
+    @JsonPropertyDescription("Secure-boot signing for this mapping; overrides the Module's sign field by field, "
+            + "filesToSign appended to the Module's.")
+    private Sign sign;
+
+    public Sign getSign() {
+        return sign;
+    }
+
+    public void setSign(Sign sign) {
+        this.sign = sign;
+    }
+
     @JsonPropertyDescription("In-tree kernel modules unloaded before loading, for the kernels of this mapping; "
             + "replaces spec.inTreeModulesToRemove.")
     @Size(max = 16)

@@ -26,8 +26,31 @@ public class KernelStatus extends DaemonSetSummary {
             + "be checked, a failed build.")
     private String error;
 
-    @JsonPropertyDescription("The in-cluster build of this kernel's image, while one exists.")
+    @JsonPropertyDescription("The in-cluster build of this kernel's image (the unsigned image when it is signed), "
+            + "while one exists.")
     private BuildStatus build;
+
+    @JsonPropertyDescription("The signing build of this kernel's image, while one exists.")
+    private BuildStatus sign;
+
+    @JsonPropertyDescription("Where this kernel is: Building, Signing, RollingOut, Ready or Failed (see error).")
+    private String phase;
+
+    public BuildStatus getSign() {
+        return sign;
+    }
+
+    public void setSign(BuildStatus sign) {
+        this.sign = sign;
+    }
+
+    public String getPhase() {
+        return phase;
+    }
+
+    public void setPhase(String phase) {
+        this.phase = phase;
+    }
 
     public BuildStatus getBuild() {
         return build;
@@ -87,11 +110,12 @@ public class KernelStatus extends DaemonSetSummary {
             return false;
         }
         KernelStatus other = (KernelStatus) o;
-        return java.util.Objects.equals(kernel, other.kernel) && java.util.Objects.equals(mapping, other.mapping) && java.util.Objects.equals(image, other.image) && java.util.Objects.equals(nodes, other.nodes) && java.util.Objects.equals(error, other.error) && java.util.Objects.equals(build, other.build);
+        return java.util.Objects.equals(kernel, other.kernel) && java.util.Objects.equals(mapping, other.mapping) && java.util.Objects.equals(image, other.image) && java.util.Objects.equals(nodes, other.nodes) && java.util.Objects.equals(error, other.error) && java.util.Objects.equals(build, other.build)
+                && java.util.Objects.equals(sign, other.sign) && java.util.Objects.equals(phase, other.phase);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(super.hashCode(), kernel, mapping, image, nodes, error, build);
+        return java.util.Objects.hash(super.hashCode(), kernel, mapping, image, nodes, error, build, sign, phase);
     }
 }

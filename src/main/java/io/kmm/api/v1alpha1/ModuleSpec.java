@@ -92,6 +92,18 @@ public class ModuleSpec {
             + "overrides them field by field; buildArgs are merged by name, the mapping's value winning.")
     private Build build;
 
+    @JsonPropertyDescription("Default secure-boot signing settings for every kernel mapping. A mapping's own sign "
+            + "overrides them field by field; its filesToSign are appended to these.")
+    private Sign sign;
+
+    public Sign getSign() {
+        return sign;
+    }
+
+    public void setSign(Sign sign) {
+        this.sign = sign;
+    }
+
     public Modprobe getModprobe() {
         return modprobe;
     }

@@ -78,7 +78,7 @@ public class KanikoBuildStrategy implements BuildStrategy {
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
                 return new BuildState(desired.getMetadata().getName(), request.kernel(), request.inputsHash(),
-                        BuildPhase.PENDING, null, null);
+                        BuildPhase.PENDING, null, null, request.step());
             }
             throw e;
         }
@@ -111,7 +111,8 @@ public class KanikoBuildStrategy implements BuildStrategy {
             }
         }
         return new BuildState(job.getMetadata().getName(), BuildObjects.kernel(job),
-                BuildObjects.annotation(job, Labels.BUILD_INPUTS_ANNOTATION), phase, finished, message);
+                BuildObjects.annotation(job, Labels.BUILD_INPUTS_ANNOTATION), phase, finished, message,
+                BuildObjects.step(job));
     }
 
     private static JobCondition condition(List<JobCondition> conditions, String type) {

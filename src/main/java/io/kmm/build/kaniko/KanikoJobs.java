@@ -71,8 +71,9 @@ public final class KanikoJobs {
                 args.add("--context-sub-path=" + git.getContextDir());
             }
         }
-        boolean inCluster = registry != null && registry.names(req.image());
-        args.add("--destination=" + (inCluster ? registry.forPods(req.image()) : req.image()));
+        boolean inCluster = registry != null && (registry.names(req.image())
+                || req.pulls().stream().anyMatch(registry::names));
+        args.add("--destination=" + (registry != null ? registry.forPods(req.image()) : req.image()));
         if (inCluster && registry.insecure()) {
             args.add("--insecure-registry=" + registry.serviceAddress());
             args.add("--skip-tls-verify-registry=" + registry.serviceAddress());
@@ -93,6 +94,13 @@ public final class KanikoJobs {
                     .addNewItem().withKey(".dockerconfigjson").withPath("config.json").endItem().endSecret().build());
             mounts.add(new VolumeMountBuilder().withName("push-secret").withMountPath("/kaniko/.docker")
                     .withReadOnly(true).build());
+        }
+        for (BuildRequest.SecretMount m : req.secretMounts()) {
+            volumes.add(new VolumeBuilder().withName(m.volume()).withNewSecret().withSecretName(m.secret())
+                    .withDefaultMode(0400).addNewItem().withKey(m.key()).withPath(m.file()).endItem().endSecret()
+                    .build());
+            mounts.add(new VolumeMountBuilder().withName(m.volume()).withMountPath(m.directory()).withReadOnly(true)
+                    .build());
         }
         List<LocalObjectReference> secrets = req.build().getSecrets() == null ? List.of() : req.build().getSecrets();
         for (int i = 0; i < secrets.size(); i++) {

@@ -72,7 +72,7 @@ public class OpenShiftBuildStrategy implements BuildStrategy {
             return state(created);
         }
         return new BuildState(build.getMetadata().getName(), request.kernel(), request.inputsHash(),
-                BuildPhase.PENDING, null, null);
+                BuildPhase.PENDING, null, null, request.step());
     }
 
     private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T createIfAbsent(Context<Module> context,
@@ -125,6 +125,6 @@ public class OpenShiftBuildStrategy implements BuildStrategy {
         }
         String hash = BuildObjects.annotation(build, Labels.BUILD_INPUTS_ANNOTATION);
         return new BuildState(build.getMetadata().getName(), BuildObjects.kernel(build), hash, mapped, finished,
-                message);
+                message, BuildObjects.step(build));
     }
 }

@@ -86,8 +86,18 @@ public final class OpenShiftBuilds {
     static BuildStrategy strategy(BuildRequest req) {
         List<io.fabric8.kubernetes.api.model.EnvVar> args = req.buildArgs().stream()
                 .map(a -> new EnvVarBuilder().withName(a.getName()).withValue(a.getValue()).build()).toList();
+        // Secrets of the RUN steps (the signing key and certificate) as build volumes: mounted while RUN runs, never
+        // copied into the context or the image.
+        List<io.fabric8.openshift.api.model.BuildVolume> volumes = req.secretMounts().stream()
+                .map(m -> new io.fabric8.openshift.api.model.BuildVolumeBuilder().withName(m.volume())
+                        .withNewSource().withType("Secret").withSecret(new io.fabric8.kubernetes.api.model
+                                .SecretVolumeSourceBuilder().withSecretName(m.secret()).withDefaultMode(0400)
+                                .addNewItem().withKey(m.key()).withPath(m.file()).endItem().build())
+                        .endSource().addNewMount().withDestinationPath(m.directory()).endMount().build())
+                .toList();
         return new BuildStrategyBuilder().withType("Docker").withNewDockerStrategy().withBuildArgs(args)
                 .withPullSecret(req.pushSecret() == null ? null : new LocalObjectReference(req.pushSecret()))
+                .withVolumes(volumes.isEmpty() ? null : volumes)
                 .endDockerStrategy().build();
     }
 
