@@ -66,7 +66,7 @@ public class DevCluster {
     private SharedIndexInformer<Node> nodes;
     private SharedIndexInformer<io.fabric8.kubernetes.api.model.batch.v1.Job> jobs;
     /** The stand-in registry: images pushed by (simulated) builds. */
-    private final java.util.Set<String> pushed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Map<String, Map<String, String>> pushed = new java.util.concurrent.ConcurrentHashMap<>();
 
     // After the operator has started (and applied the CRD).
     void onStart(@Observes @Priority(5000) StartupEvent event) {
@@ -77,10 +77,23 @@ public class DevCluster {
         // No real registry is reachable: an image exists once a build here "pushed" it (on the local control plane
         // kwok completes the Kaniko pod and the real Job controller marks the Job Complete; on the embedded server
         // the build is simulated below).
-        images.useChecker((image, credentials, insecure) -> pushed.contains(image)
-                ? new io.kmm.registry.ImageCheck(io.kmm.registry.ImageCheck.Outcome.PRESENT, "image " + image + " exists")
-                : new io.kmm.registry.ImageCheck(io.kmm.registry.ImageCheck.Outcome.ABSENT, "image " + image
-                        + " does not exist (dev cluster: only images built here exist)"));
+        images.useChecker(new io.kmm.registry.ImageChecker() {
+            @Override
+            public io.kmm.registry.ImageCheck check(String image,
+                    java.util.Optional<io.kmm.registry.RegistryCredentials> credentials, boolean insecure) {
+                return checkWithLabels(image, credentials, insecure);
+            }
+
+            @Override
+            public io.kmm.registry.ImageCheck checkWithLabels(String image,
+                    java.util.Optional<io.kmm.registry.RegistryCredentials> credentials, boolean insecure) {
+                Map<String, String> labels = pushed.get(image);
+                return labels != null ? new io.kmm.registry.ImageCheck(io.kmm.registry.ImageCheck.Outcome.PRESENT,
+                        "image " + image + " exists", labels)
+                        : new io.kmm.registry.ImageCheck(io.kmm.registry.ImageCheck.Outcome.ABSENT, "image " + image
+                                + " does not exist (dev cluster: only images built here exist)");
+            }
+        });
         loadManifests();
         jobs = client.batch().v1().jobs().inAnyNamespace()
                 .withLabel(Labels.ROLE, Labels.ROLE_BUILD).inform(new ResourceEventHandler<>() {
@@ -293,8 +306,16 @@ public class DevCluster {
             simulateBuild(job);
         } else if (job.getStatus() != null && job.getStatus().getSucceeded() != null
                 && job.getStatus().getSucceeded() > 0) {
-            destinations(job).forEach(pushed::add);
+            push(job);
         }
+    }
+
+    /** What the build pushed: its destination, with the signing label when it signs. */
+    private void push(io.fabric8.kubernetes.api.model.batch.v1.Job job) {
+        Map<String, String> labels = io.kmm.build.BuildObjects.step(job) == io.kmm.build.BuildStep.SIGN
+                ? Map.of(Labels.SIGN_INPUTS, io.kmm.build.BuildObjects.annotation(job, Labels.BUILD_INPUTS_ANNOTATION))
+                : Map.of();
+        destinations(job).forEach(image -> pushed.put(image, labels));
     }
 
     private static Stream<String> destinations(io.fabric8.kubernetes.api.model.batch.v1.Job job) {
@@ -307,7 +328,7 @@ public class DevCluster {
         if (job.getStatus() != null && job.getStatus().getSucceeded() != null && job.getStatus().getSucceeded() > 0) {
             return;
         }
-        destinations(job).forEach(pushed::add);
+        push(job);
         String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         job.setStatus(new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder().withSucceeded(1)
                 .withStartTime(now).withCompletionTime(now).addNewCondition().withType("Complete").withStatus("True")
