@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.kmm.meta.Labels;
 import io.kmm.registry.TestRegistry;
 import io.kmm.status.Conditions;
 
@@ -126,8 +125,7 @@ class InClusterRegistryIT {
                 Conditions.PROGRESSING).orElseThrow().getReason()).isEqualTo("Building"));
         assertThat(kube.conditionStatus(NS, MODULE, Conditions.DEGRADED)).isEqualTo("False");
 
-        await().atMost(TIMEOUT).until(() -> cluster.admin().pods().inNamespace(NS)
-                .withLabel("job-name", job.getMetadata().getName()).list().getItems().stream().anyMatch(Kube::ready));
+        await().atMost(TIMEOUT).until(() -> kube.jobPodReady(job));
         registry.push(REPOSITORY, KERNEL); // what Kaniko does before its pod exits
 
         await().atMost(TIMEOUT).until(() -> "True".equals(kube.conditionStatus(NS, MODULE, Conditions.READY)));
@@ -139,8 +137,7 @@ class InClusterRegistryIT {
     }
 
     private static List<Job> jobs() {
-        return cluster.admin().batch().v1().jobs().inNamespace(NS).withLabel(Labels.ROLE, Labels.ROLE_BUILD)
-                .withLabel(Labels.MODULE_NAME, MODULE).list().getItems();
+        return kube.buildJobs(NS, MODULE, "build");
     }
 
     private static Map<String, String> with(Map<String, String> base, String key, String value) {

@@ -13,13 +13,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.kmm.api.v1alpha1.Build;
 import io.kmm.api.v1alpha1.KernelStatus;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.api.v1alpha1.RegistryOptions;
-import io.kmm.meta.Labels;
 import io.kmm.status.Conditions;
 import io.kmm.registry.TestRegistry;
 
@@ -73,7 +71,7 @@ class KanikoBuildIT {
         assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
                 .contains("--destination=" + registry.host() + "/vendor/built:6.1.0-build");
         // The build pod runs (scheduled by the real scheduler, running under kwok); Kaniko pushes before it exits.
-        await().atMost(TIMEOUT).until(() -> buildPods(job).stream().anyMatch(Kube::ready));
+        await().atMost(TIMEOUT).until(() -> kube.jobPodReady(job));
         assertThat(kube.loaders(NS, "built")).as("no loader before the image exists").isEmpty();
         registry.push("vendor/built", "6.1.0-build");
 
@@ -121,20 +119,11 @@ class KanikoBuildIT {
     }
 
     private static List<Job> jobs(String module) {
-        return cluster.admin().batch().v1().jobs().inNamespace(NS).withLabel(Labels.ROLE, Labels.ROLE_BUILD)
-                .withLabel(Labels.MODULE_NAME, module).list().getItems();
-    }
-
-    private static List<Pod> buildPods(Job job) {
-        return cluster.admin().pods().inNamespace(NS).withLabel("job-name", job.getMetadata().getName()).list()
-                .getItems();
+        return kube.buildJobs(NS, module, "build");
     }
 
     private static String jobCondition(Job job, String type) {
-        Job current = cluster.admin().batch().v1().jobs().inNamespace(NS).withName(job.getMetadata().getName()).get();
-        return current.getStatus() == null || current.getStatus().getConditions() == null ? null
-                : current.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()))
-                        .map(c -> c.getStatus()).findFirst().orElse(null);
+        return kube.jobCondition(job, type);
     }
 
     private static KernelStatus kernel(String module) {
@@ -143,8 +132,6 @@ class KanikoBuildIT {
 
     /** Jobs the operator created for this Module, from the audit log. */
     private static long createdJobs(String module) throws Exception {
-        return AuditLog.of(cluster.auditLog(), Installation.USER, scenario.since).stream()
-                .filter(e -> e.verb().equals("create") && e.resource().equals("jobs") && e.code() == 201)
-                .filter(e -> e.name().startsWith(module + "-")).count();
+        return scenario.createdJobs(module + "-");
     }
 }

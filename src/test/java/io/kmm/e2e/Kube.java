@@ -12,7 +12,10 @@ import io.kmm.api.v1alpha1.Module;
 import io.kmm.meta.Labels;
 import io.kmm.status.Conditions;
 
-/** What a user reads off the cluster: Modules, their conditions, their DaemonSets and pods, node labels. */
+/**
+ * What a user reads off the cluster: Modules, their conditions, their DaemonSets and pods, their build Jobs, node
+ * labels.
+ */
 final class Kube {
 
     private final KubernetesClient client;
@@ -67,6 +70,30 @@ final class Kube {
         return p.getMetadata().getDeletionTimestamp() == null && p.getStatus() != null
                 && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
                         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    /** A Module's build objects (Kaniko Jobs) of one step: {@code build} (no step annotation) or {@code sign}. */
+    List<io.fabric8.kubernetes.api.model.batch.v1.Job> buildJobs(String namespace, String module, String step) {
+        return client.batch().v1().jobs().inNamespace(namespace).withLabel(Labels.ROLE, Labels.ROLE_BUILD)
+                .withLabel(Labels.MODULE_NAME, module).list().getItems().stream()
+                .filter(j -> step.equals(j.getMetadata().getAnnotations()
+                        .getOrDefault(Labels.BUILD_STEP_ANNOTATION, "build")))
+                .toList();
+    }
+
+    /** Whether a Job's pod runs (kwok makes it Ready; it completes a few seconds later). */
+    boolean jobPodReady(io.fabric8.kubernetes.api.model.batch.v1.Job job) {
+        return client.pods().inNamespace(job.getMetadata().getNamespace())
+                .withLabel("job-name", job.getMetadata().getName()).list().getItems().stream().anyMatch(Kube::ready);
+    }
+
+    /** The status of a Job's condition ({@code Complete}, {@code Failed}), as the real Job controller sets it. */
+    String jobCondition(io.fabric8.kubernetes.api.model.batch.v1.Job job, String type) {
+        var current = client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace())
+                .withName(job.getMetadata().getName()).get();
+        return current == null || current.getStatus() == null || current.getStatus().getConditions() == null ? null
+                : current.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()))
+                        .map(c -> c.getStatus()).findFirst().orElse(null);
     }
 
     String kernelLabel(String node) {

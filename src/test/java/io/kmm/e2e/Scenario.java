@@ -51,6 +51,13 @@ final class Scenario {
         return operator;
     }
 
+    /** Jobs the operator created in this class whose name starts so, from the audit log. */
+    long createdJobs(String namePrefix) throws Exception {
+        return AuditLog.of(cluster.auditLog(), Installation.USER, since).stream()
+                .filter(e -> e.verb().equals("create") && e.resource().equals("jobs") && e.code() == 201)
+                .filter(e -> e.name().startsWith(namePrefix)).count();
+    }
+
     /** The operator started last (null once stopped by the test). */
     OperatorProcess operator() {
         return operator;

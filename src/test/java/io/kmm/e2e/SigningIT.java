@@ -216,39 +216,24 @@ class SigningIT {
         return m;
     }
 
-    /** The Module's build objects of one step ("build": without the step annotation). */
     private static List<Job> jobs(String module, String step) {
-        return cluster.admin().batch().v1().jobs().inNamespace(NS).withLabel(Labels.ROLE, Labels.ROLE_BUILD)
-                .withLabel(Labels.MODULE_NAME, module).list().getItems().stream()
-                .filter(j -> step.equals(j.getMetadata().getAnnotations().getOrDefault(Labels.BUILD_STEP_ANNOTATION,
-                        "build")))
-                .toList();
+        return kube.buildJobs(NS, module, step);
     }
 
     private static void awaitPodReady(Job job) {
-        await().atMost(TIMEOUT).until(() -> cluster.admin().pods().inNamespace(NS)
-                .withLabel("job-name", job.getMetadata().getName()).list().getItems().stream().anyMatch(Kube::ready));
+        await().atMost(TIMEOUT).until(() -> kube.jobPodReady(job));
     }
 
     private static void awaitComplete(Job job) {
-        await().atMost(TIMEOUT).until(() -> {
-            Job current = cluster.admin().batch().v1().jobs().inNamespace(NS).withName(job.getMetadata().getName())
-                    .get();
-            return current.getStatus() != null && current.getStatus().getConditions() != null
-                    && current.getStatus().getConditions().stream()
-                            .anyMatch(c -> "Complete".equals(c.getType()) && "True".equals(c.getStatus()));
-        });
+        await().atMost(TIMEOUT).until(() -> "True".equals(kube.jobCondition(job, "Complete")));
     }
 
     private static KernelStatus kernel(String module) {
         return kube.module(NS, module).getStatus().getKernels().get(0);
     }
 
-    /** Jobs the operator created whose name starts so, from the audit log. */
     private static long createdJobs(String prefix) throws Exception {
-        return AuditLog.of(cluster.auditLog(), Installation.USER, scenario.since).stream()
-                .filter(e -> e.verb().equals("create") && e.resource().equals("jobs") && e.code() == 201)
-                .filter(e -> e.name().startsWith(prefix)).count();
+        return scenario.createdJobs(prefix);
     }
 
 }

@@ -26,7 +26,10 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
-/** kmm.build.strategy=openshift: a BuildConfig and a Build; Complete brings the loader. */
+/**
+ * kmm.build.strategy=openshift: a BuildConfig and a Build; Complete brings the loader. Signing goes the same way, with
+ * the key and certificate as build volumes.
+ */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 @TestProfile(OpenShiftBuildTest.OpenShift.class)
@@ -35,7 +38,7 @@ class OpenShiftBuildTest extends ClusterTestBase {
     public static class OpenShift implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("kmm.build.strategy", "openshift");
+            return Map.of("kmm.build.strategy", "openshift", "kmm.build.sign-image", "signer.example.com/sign:1");
         }
     }
 
@@ -92,6 +95,51 @@ class OpenShiftBuildTest extends ClusterTestBase {
                 "mod").getStatus().getKernels().get(0).getBuild().getPhase()));
         cluster.markAvailable(cluster.loaders("ocp", "mod").get(0), 1);
         cluster.awaitCondition("ocp", "mod", Conditions.READY, "True");
+    }
+
+    @Test
+    void aVendorImageIsSignedByABuildWithTheKeyAsABuildVolume() throws Exception {
+        io.kmm.sign.TestKeys keys = io.kmm.sign.TestKeys.generate("kmm openshift test");
+        client.secrets().inNamespace("ocp-sign").resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata().withName("signing").endMetadata()
+                .addToData("key", java.util.Base64.getEncoder().encodeToString(keys.keyBytes()))
+                .addToData("cert", java.util.Base64.getEncoder().encodeToString(keys.certDerBytes())).build())
+                .create();
+        registry.push("vendor/unsigned", "5.14.0");
+        Map<String, String> pool = Map.of("pool", "ocp-sign");
+        cluster.addNode("ocp-sign-1", "5.14.0-284.el9.x86_64", pool);
+        Module m = module("ocp-sign", "signed", pool, regexp("el9", registry.host() + "/vendor/signed:${KERNEL_XYZ}"));
+        io.kmm.api.v1alpha1.Sign sign = new io.kmm.api.v1alpha1.Sign();
+        sign.setUnsignedImage(registry.host() + "/vendor/unsigned:${KERNEL_XYZ}");
+        sign.setKeySecret(new io.fabric8.kubernetes.api.model.LocalObjectReference("signing"));
+        sign.setCertSecret(new io.fabric8.kubernetes.api.model.LocalObjectReference("signing"));
+        sign.setFilesToSign(List.of("/opt/lib/modules/${KERNEL_FULL_VERSION}/extra/*.ko"));
+        sign.setPull(new RegistryOptions(true));
+        sign.setPush(new RegistryOptions(true));
+        m.getSpec().setSign(sign);
+        cluster.apply(m);
+
+        await().atMost(Cluster.TIMEOUT).until(() -> client.resources(Build.class).inNamespace("ocp-sign").list()
+                .getItems().size() == 1);
+        Build started = client.resources(Build.class).inNamespace("ocp-sign").list().getItems().get(0);
+        assertThat(started.getMetadata().getAnnotations()).containsEntry(Labels.BUILD_STEP_ANNOTATION, "sign");
+        var strategy = started.getSpec().getStrategy().getDockerStrategy();
+        assertThat(strategy.getVolumes()).extracting(v -> v.getMounts().get(0).getDestinationPath())
+                .containsExactlyInAnyOrder("/run/secrets/kmm-signing-key", "/run/secrets/kmm-signing-cert");
+        assertThat(started.getSpec().getSource().getDockerfile())
+                .contains("FROM " + registry.host() + "/vendor/unsigned:5.14.0 AS unsigned");
+        assertThat(started.getSpec().getOutput().getTo().getName()).isEqualTo(registry.host() + "/vendor/signed:5.14.0");
+        await().atMost(Cluster.TIMEOUT).ignoreExceptions().untilAsserted(() -> assertThat(cluster.module("ocp-sign",
+                "signed").getStatus().getKernels().get(0).getPhase()).isEqualTo("Signing"));
+
+        // The OpenShift build controller pushes the signed image (with the Dockerfile's label) and completes.
+        String hash = started.getMetadata().getAnnotations().get(Labels.BUILD_INPUTS_ANNOTATION);
+        registry.push("vendor/signed", "5.14.0", Map.of(Labels.SIGN_INPUTS, hash));
+        started.setStatus(new BuildStatusBuilder().withPhase("Complete").build());
+        client.resource(started).updateStatus();
+        await().atMost(Cluster.TIMEOUT).until(() -> cluster.loaders("ocp-sign", "signed").size() == 1);
+        assertThat(cluster.loaders("ocp-sign", "signed").get(0).getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsEntry(Labels.SIGN_INPUTS, hash);
     }
 
     @Test
