@@ -116,8 +116,8 @@ public class ModuleReconciler implements Reconciler<Module> {
         Observed observed = observe(module, context);
         ModulePlanner.Resolution resolution = ModulePlanner.resolve(observed.module(), observed.nodes());
         ModulePlan plan = ModulePlanner.plan(observed, resolution, imageFacts(observed, resolution),
-                signFacts(observed, resolution), new ModulePlanner.Settings(config.kernelLabelSource().labelKey(), strategy.objectKind(),
-                        config.build().successfulBuildRetention(), now));
+                signFacts(observed, resolution), new ModulePlanner.Settings(config.kernelLabelSource().labelKey(),
+                        strategy.objectKind(), config.build().successfulBuildRetention(), now));
         ModuleActions.Executed executed = new ModuleActions(context, daemonSets, events, strategy, counted, deleting)
                 .execute(observed.module(), plan, observed.daemonSets());
         ModuleStatus status = ModuleStatusAggregator.aggregate(module, plan, executed, now);

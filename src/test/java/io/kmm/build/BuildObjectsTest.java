@@ -153,6 +153,7 @@ class BuildObjectsTest {
         List<String> args = KanikoJobs.desired(req, "kaniko:pinned", LIMITS, registry).getSpec().getTemplate()
                 .getSpec().getContainers().get(0).getArgs();
         assertThat(args).contains("--destination=kmm-registry.kmm-registry.svc:5000/drivers/mod:5.4.0-1054-gke",
+                "--registry-map=localhost:30500=kmm-registry.kmm-registry.svc:5000",
                 "--insecure-registry=kmm-registry.kmm-registry.svc:5000",
                 "--skip-tls-verify-registry=kmm-registry.kmm-registry.svc:5000")
                 .doesNotContain("--insecure", "--skip-tls-verify");

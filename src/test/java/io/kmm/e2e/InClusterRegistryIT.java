@@ -118,7 +118,8 @@ class InClusterRegistryIT {
         Job job = jobs().get(0);
         List<String> args = job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
         String pushed = registry.host() + "/" + REPOSITORY + ":" + KERNEL;
-        assertThat(args).contains("--destination=" + pushed, "--insecure-registry=" + registry.host())
+        assertThat(args).contains("--destination=" + pushed, "--insecure-registry=" + registry.host(),
+                "--registry-map=localhost:30500=" + registry.host())
                 .noneMatch(a -> a.equals("--insecure") || a.startsWith("--destination=localhost"));
         // The registry was asked through the service address and answered "absent": building, not degraded.
         await().atMost(TIMEOUT).untilAsserted(() -> assertThat(kube.condition(NS, MODULE,

@@ -46,7 +46,7 @@ public class Sign {
     @JsonPropertyDescription("Options for pulling the unsigned image (and the registry check of it).")
     private RegistryOptions pull;
 
-    @JsonPropertyDescription("Options for pushing the signed image, when there is no build to say.")
+    @JsonPropertyDescription("Options for pushing the signed image (with a build, its push options count too).")
     private RegistryOptions push;
 
     public String getUnsignedImage() {

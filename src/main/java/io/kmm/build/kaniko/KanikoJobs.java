@@ -74,9 +74,13 @@ public final class KanikoJobs {
         boolean inCluster = registry != null && (registry.names(req.image())
                 || req.pulls().stream().anyMatch(registry::names));
         args.add("--destination=" + (registry != null ? registry.forPods(req.image()) : req.image()));
-        if (inCluster && registry.insecure()) {
-            args.add("--insecure-registry=" + registry.serviceAddress());
-            args.add("--skip-tls-verify-registry=" + registry.serviceAddress());
+        if (inCluster) {
+            // FROM lines that name the registry as the nodes do are pulled from the service address too.
+            args.add("--registry-map=" + registry.nodeAddress() + "=" + registry.serviceAddress());
+            if (registry.insecure()) {
+                args.add("--insecure-registry=" + registry.serviceAddress());
+                args.add("--skip-tls-verify-registry=" + registry.serviceAddress());
+            }
         }
         for (BuildArg arg : req.buildArgs()) {
             args.add("--build-arg=" + arg.getName() + "=" + (arg.getValue() == null ? "" : arg.getValue()));
