@@ -218,7 +218,8 @@ public class ModuleReconciler implements Reconciler<Module> {
             Map<String, io.kmm.sign.SigningSecrets.Keys> keysBySecrets) {
         KernelResolution.ResolvedSign sign = kernel.sign();
         String namespace = module.getMetadata().getNamespace();
-        if (config.build().signImage().isEmpty()) {
+        java.util.Optional<String> signImage = config.build().signImage().filter(image -> !image.isBlank());
+        if (signImage.isEmpty()) {
             return SignDecision.Facts.blocked(Reason.SIGNING_NOT_CONFIGURED, "signing needs an image with sign-file: "
                     + "the operator's kmm.build.sign-image (RELATED_IMAGE_SIGN) is not set (see docs/builds.md#signing)");
         }
@@ -228,7 +229,7 @@ public class ModuleReconciler implements Reconciler<Module> {
             return SignDecision.Facts.blocked(Reason.SIGNING_KEY_INVALID, keys.problem());
         }
         BuildRequest signing = io.kmm.sign.SigningBuilds.request(module, kernel, keys.fingerprint(),
-                new io.kmm.sign.SigningBuilds.Signer(config.build().signImage().get(), config.build().signFile()),
+                new io.kmm.sign.SigningBuilds.Signer(signImage.get(), config.build().signFile()),
                 strategy.builderInputs(), io.kmm.registry.InClusterRegistry.of(config.registry().inCluster()));
         List<BuildState> ofKernel = observed.builds().stream().filter(b -> kernel.kernel().equals(b.kernel()))
                 .toList();

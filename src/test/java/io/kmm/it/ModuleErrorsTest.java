@@ -66,4 +66,26 @@ class ModuleErrorsTest extends ClusterTestBase {
         assertThat(cluster.loaders("fixing", "typo").get(0).getSpec().getTemplate().getSpec().getContainers().get(0)
                 .getImage()).isEqualTo("reg/mod:6.5.0");
     }
+
+    @Test
+    void signingWithoutASignImageIsReportedAndStartsNothing() {
+        // The shipped configuration: kmm.build.sign-image=${RELATED_IMAGE_SIGN:}, and no RELATED_IMAGE_SIGN here.
+        Map<String, String> pool = Map.of("pool", "unsigned");
+        cluster.addNode("unsigned-1", "6.5.0", pool);
+        Module m = module("unsigned", "signs", pool, regexp(".*", "reg/mod:${KERNEL_FULL_VERSION}"));
+        io.kmm.api.v1alpha1.Sign sign = new io.kmm.api.v1alpha1.Sign();
+        sign.setUnsignedImage("vendor/mod:${KERNEL_FULL_VERSION}");
+        sign.setKeySecret(new io.fabric8.kubernetes.api.model.LocalObjectReference("key"));
+        sign.setCertSecret(new io.fabric8.kubernetes.api.model.LocalObjectReference("cert"));
+        sign.setFilesToSign(java.util.List.of("/opt/lib/modules/${KERNEL_FULL_VERSION}/mod.ko"));
+        m.getSpec().setSign(sign);
+        cluster.apply(m);
+        cluster.awaitCondition("unsigned", "signs", Conditions.DEGRADED, "True");
+        Condition degraded = Conditions.find(cluster.module("unsigned", "signs").getStatus().getConditions(),
+                Conditions.DEGRADED).orElseThrow();
+        assertThat(degraded.getReason()).isEqualTo("SigningNotConfigured");
+        assertThat(degraded.getMessage()).contains("kmm.build.sign-image");
+        assertThat(client.batch().v1().jobs().inNamespace("unsigned").list().getItems()).isEmpty();
+        assertThat(cluster.loaders("unsigned", "signs")).isEmpty();
+    }
 }
