@@ -117,10 +117,10 @@ public record BuildRequest(String namespace, String moduleName, String moduleUid
     }
 
     public boolean pullInsecure() {
-        return build.getPull() != null && Boolean.TRUE.equals(build.getPull().getInsecure());
+        return io.kmm.api.v1alpha1.RegistryOptions.insecure(build.getPull());
     }
 
     public boolean pushInsecure() {
-        return build.getPush() != null && Boolean.TRUE.equals(build.getPush().getInsecure());
+        return io.kmm.api.v1alpha1.RegistryOptions.insecure(build.getPush());
     }
 }

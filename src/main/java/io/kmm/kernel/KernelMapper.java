@@ -2,6 +2,7 @@ package io.kmm.kernel;
 
 import java.util.List;
 
+import io.kmm.api.v1alpha1.RegistryOptions;
 import io.kmm.api.v1alpha1.Sign;
 
 import java.util.Collection;
@@ -19,9 +20,6 @@ import io.kmm.meta.LabelValues;
  */
 public final class KernelMapper {
 
-    private static boolean insecure(io.kmm.api.v1alpha1.RegistryOptions options) {
-        return options != null && Boolean.TRUE.equals(options.getInsecure());
-    }
 
     private final String moduleName;
     private final String moduleNamespace;
@@ -108,11 +106,10 @@ public final class KernelMapper {
                 }
             }
             List<String> files = s.getFilesToSign().stream().map(variables::substitute).toList();
-            boolean buildPushInsecure = mapping.build() != null && mapping.build().getPush() != null
-                    && Boolean.TRUE.equals(mapping.build().getPush().getInsecure());
+            boolean buildPushInsecure = mapping.build() != null && RegistryOptions.insecure(mapping.build().getPush());
             sign = new KernelResolution.ResolvedSign(unsigned, s.getKeySecret().getName(), s.getCertSecret().getName(),
-                    files, mapping.dirName(), buildPushInsecure || insecure(s.getPull()),
-                    buildPushInsecure || insecure(s.getPush()));
+                    files, mapping.dirName(), buildPushInsecure || RegistryOptions.insecure(s.getPull()),
+                    buildPushInsecure || RegistryOptions.insecure(s.getPush()));
         }
         return new KernelResolution.Resolved(kernel, LabelValues.normalise(kernel), index, image, mapping.build(),
                 sign);

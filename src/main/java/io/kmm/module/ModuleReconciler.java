@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -176,22 +177,9 @@ public class ModuleReconciler implements Reconciler<Module> {
             BuildRequest request = BuildRequest.of(module, kernel, strategy.builderInputs());
             List<BuildState> builds = observed.builds().stream().filter(b -> kernel.kernel().equals(b.kernel()))
                     .toList();
-            DaemonSet loader = observed.daemonSets().get(Names.loaderDaemonSet(module.getMetadata().getName(),
-                    kernel.kernel()));
-            boolean running = loader != null && loader.getSpec().getTemplate().getSpec().getContainers().stream()
-                    .anyMatch(c -> kernel.image().equals(c.getImage()));
-            ImageCheck check = null;
-            if (!running) {
-                check = images.check(request.namespace(), kernel.image(), request.pushSecret(),
-                        request.pullInsecure());
-                boolean built = builds.stream().anyMatch(b -> request.inputsHash().equals(b.inputsHash())
-                        && b.phase() == BuildPhase.SUCCEEDED);
-                if (!check.isPresent() && built) {
-                    images.forget(kernel.image()); // the build pushed it: do not trust an older "absent"
-                    check = images.check(request.namespace(), kernel.image(), request.pushSecret(),
-                            request.pullInsecure());
-                }
-            }
+            boolean running = loaderRuns(loader(observed, kernel), kernel.image());
+            ImageCheck check = running ? null
+                    : ask(request, request.pullInsecure(), false, builds, UnaryOperator.identity());
             facts.put(kernel.kernel(), new BuildDecision.Facts(request, strategy.buildName(request), running, check,
                     builds));
         }
@@ -235,20 +223,13 @@ public class ModuleReconciler implements Reconciler<Module> {
                 .toList();
         List<BuildState> signs = ofKernel.stream().filter(b -> b.step() == io.kmm.build.BuildStep.SIGN).toList();
         List<BuildState> builds = ofKernel.stream().filter(b -> b.step() == io.kmm.build.BuildStep.BUILD).toList();
-        DaemonSet loader = observed.daemonSets().get(Names.loaderDaemonSet(module.getMetadata().getName(),
-                kernel.kernel()));
-        boolean running = loader != null && signing.inputsHash().equals(loader.getSpec().getTemplate().getMetadata()
-                .getAnnotations() == null ? null : loader.getSpec().getTemplate().getMetadata().getAnnotations()
-                        .get(io.kmm.meta.Labels.SIGN_INPUTS))
-                && loader.getSpec().getTemplate().getSpec().getContainers().stream()
-                        .anyMatch(c -> kernel.image().equals(c.getImage()));
-        ImageCheck signed = null;
-        if (!running) {
-            signed = signedCheck(signing, kernel.image(), sign.pushInsecure(), false);
-            if (!signed.isPresent() && succeeded(signs, signing)) {
-                signed = signedCheck(signing, kernel.image(), sign.pushInsecure(), true); // it pushed: ask again
-            }
-        }
+        DaemonSet loader = loader(observed, kernel);
+        boolean running = loaderRuns(loader, kernel.image()) && loader.getSpec().getTemplate().getMetadata()
+                .getAnnotations() != null && signing.inputsHash().equals(loader.getSpec().getTemplate()
+                        .getMetadata().getAnnotations().get(io.kmm.meta.Labels.SIGN_INPUTS));
+        // Signed with other inputs counts as absent, also when asking again after the signing succeeded.
+        ImageCheck signed = running ? null : ask(signing, sign.pushInsecure(), true, signs,
+                check -> SignDecision.signedWith(check, kernel.image(), signing.inputsHash()));
         BuildDecision.Facts signFacts = new BuildDecision.Facts(signing, strategy.buildName(signing), running, signed,
                 signs);
         boolean ready = running || signed.isPresent() || signed.isFailure();
@@ -256,14 +237,8 @@ public class ModuleReconciler implements Reconciler<Module> {
         ImageCheck unsigned = null;
         if (kernel.build() != null) {
             BuildRequest request = BuildRequest.of(module, kernel, strategy.builderInputs());
-            ImageCheck check = null;
-            if (!ready) {
-                check = images.check(namespace, request.image(), request.pushSecret(), sign.pullInsecure());
-                if (!check.isPresent() && succeeded(builds, request)) {
-                    images.forget(request.image());
-                    check = images.check(namespace, request.image(), request.pushSecret(), sign.pullInsecure());
-                }
-            }
+            ImageCheck check = ready ? null
+                    : ask(request, sign.pullInsecure(), false, builds, UnaryOperator.identity());
             buildFacts = new BuildDecision.Facts(request, strategy.buildName(request), ready, check, builds);
         } else if (!ready) {
             unsigned = images.check(namespace, sign.unsignedImage(), signing.pushSecret(), sign.pullInsecure());
@@ -271,12 +246,31 @@ public class ModuleReconciler implements Reconciler<Module> {
         return new SignDecision.Facts(null, null, signFacts, buildFacts, unsigned);
     }
 
-    private ImageCheck signedCheck(BuildRequest signing, String image, boolean insecure, boolean fresh) {
-        if (fresh) {
-            images.forget(image);
+    /**
+     * The registry's answer about a request's image (cached), judged; asked again, uncached, when it is not there
+     * although a build object for these inputs succeeded: the build pushed it, an older "absent" must not count.
+     */
+    private ImageCheck ask(BuildRequest request, boolean insecure, boolean labels, List<BuildState> builds,
+            UnaryOperator<ImageCheck> judge) {
+        ImageCheck check = judge.apply(images.check(request.namespace(), request.image(), request.pushSecret(),
+                insecure, labels));
+        if (!check.isPresent() && succeeded(builds, request)) {
+            images.forget(request.image());
+            check = judge.apply(images.check(request.namespace(), request.image(), request.pushSecret(), insecure,
+                    labels));
         }
-        return SignDecision.signedWith(images.checkWithLabels(signing.namespace(), image, signing.pushSecret(),
-                insecure), image, signing.inputsHash());
+        return check;
+    }
+
+    private static DaemonSet loader(Observed observed, KernelResolution.Resolved kernel) {
+        return observed.daemonSets().get(Names.loaderDaemonSet(observed.module().getMetadata().getName(),
+                kernel.kernel()));
+    }
+
+    /** The kernel's loader DaemonSet runs the image already: the registry need not be asked. */
+    private static boolean loaderRuns(DaemonSet loader, String image) {
+        return loader != null && loader.getSpec().getTemplate().getSpec().getContainers().stream()
+                .anyMatch(c -> image.equals(c.getImage()));
     }
 
     private static boolean succeeded(List<BuildState> builds, BuildRequest request) {

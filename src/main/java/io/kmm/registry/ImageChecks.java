@@ -50,12 +50,8 @@ public class ImageChecks {
         return check(namespace, image, secretName, insecure, false);
     }
 
-    /** The same, with the image's labels when it exists (for signed images). */
-    public ImageCheck checkWithLabels(String namespace, String image, String secretName, boolean insecure) {
-        return check(namespace, image, secretName, insecure, true);
-    }
-
-    private ImageCheck check(String namespace, String image, String secretName, boolean insecure, boolean labels) {
+    /** @param labels with the image's labels when it exists (for signed images) */
+    public ImageCheck check(String namespace, String image, String secretName, boolean insecure, boolean labels) {
         String key = namespace + "|" + image + "|" + secretName + "|" + insecure + "|" + labels;
         Cached cached = cache.get(key);
         if (cached != null && Instant.now().isBefore(cached.expires())) {

@@ -1,7 +1,5 @@
 package io.kmm.registry;
 
-import java.util.Optional;
-
 /**
  * The optional in-cluster registry ({@code kubernetes/registry/}) and its two addresses. Nodes pull through a
  * NodePort as {@code localhost:<port>} (the name Modules use in their images: the container runtime reaches it over
@@ -37,10 +35,5 @@ public record InClusterRegistry(String nodeAddress, String serviceAddress, boole
     public static InClusterRegistry of(io.kmm.config.KmmConfig.InCluster config) {
         return config.enabled() ? new InClusterRegistry(config.nodeAddress(), config.serviceAddress(), config.insecure())
                 : null;
-    }
-
-    /** The registry that serves an image, when it is this one. */
-    public static Optional<InClusterRegistry> serving(InClusterRegistry registry, String image) {
-        return registry != null && registry.names(image) ? Optional.of(registry) : Optional.empty();
     }
 }

@@ -27,8 +27,6 @@ class InClusterRegistryTest {
             assertThat(registry.names(image)).as(image).isFalse();
             assertThat(registry.forPods(image)).isEqualTo(image);
         }
-        assertThat(InClusterRegistry.serving(null, "localhost:30500/a:b")).isEmpty();
-        assertThat(InClusterRegistry.serving(registry, "localhost:30500/a:b")).contains(registry);
     }
 
     @Test

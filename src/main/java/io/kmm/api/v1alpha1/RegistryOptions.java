@@ -28,4 +28,9 @@ public class RegistryOptions {
     public void setInsecure(Boolean insecure) {
         this.insecure = insecure;
     }
+
+    /** Whether options allow an insecure registry (unset options do not). */
+    public static boolean insecure(RegistryOptions options) {
+        return options != null && Boolean.TRUE.equals(options.getInsecure());
+    }
 }
