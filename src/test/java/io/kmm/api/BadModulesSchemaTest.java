@@ -28,6 +28,15 @@ class BadModulesSchemaTest {
     }
 
     @Test
+    void theDocsCountTheMistakesRight() throws Exception {
+        String count = "all " + cases().size() + " mistakes";
+        for (String doc : List.of("docs/development.md", "docs/architecture.md")) {
+            assertThat(java.nio.file.Files.readString(java.nio.file.Path.of(doc))).as(doc).contains(count)
+                    .doesNotContainPattern("all (?!" + cases().size() + " )\\d+ mistakes");
+        }
+    }
+
+    @Test
     void theGoodModuleFitsTheSchema() throws Exception {
         assertThat(CrdSchema.validate(BadModules.good("good"), CrdTest.schema())).isEmpty();
     }
