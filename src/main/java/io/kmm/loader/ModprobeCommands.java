@@ -1,14 +1,20 @@
 package io.kmm.loader;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import io.kmm.api.v1alpha1.Modprobe;
 
 /**
  * The shell scripts the loader container runs when {@code spec.modprobe} is set. Pure. Every value from the Module is
- * single-quoted, so no field can inject shell syntax. The image needs {@code sh}, {@code modprobe}, {@code sleep}
- * and, with a firmware path, {@code cp} and {@code find} (busybox has them all).
+ * single-quoted, so no field can inject shell syntax.
+ * <p>
+ * What they need from the image (docs/unloading.md#the-loader-image): a POSIX {@code sh}, <b>kmod's</b>
+ * {@code modprobe} (busybox's has no {@code -d}; both scripts look for kmod's by absolute path, because busybox's
+ * shell may run its own applet for a bare {@code modprobe}, and stop at once with a message naming the fix when there
+ * is none), {@code sleep}, and with a firmware path {@code mkdir}, {@code cp} and {@code find}. Both were run on a real
+ * kernel under qemu ({@code KernelLoadIT}), with a kmod image and a busybox-only one.
  */
 public final class ModprobeCommands {
 
@@ -16,62 +22,107 @@ public final class ModprobeCommands {
     public static final String DEFAULT_DIR = "/opt";
     /** The node's firmware directory, mounted at the same path in loaders that copy firmware. */
     public static final String FIRMWARE_DIR = "/var/lib/firmware";
+    /** What the load step prints once everything is loaded (the container then waits until it is stopped). */
+    public static final String LOADED = "KMM: loaded";
+    /** The start of what both steps print, and exit 1 with, when the image has no kmod modprobe. */
+    public static final String NO_KMOD = "KMM: this loader image has no modprobe from kmod";
     static final List<String> DEFAULT_LOAD_ARGS = List.of("-v");
     static final List<String> DEFAULT_UNLOAD_ARGS = List.of("-v");
+
+    /**
+     * Shell functions both steps start with: {@code $kmm_modprobe} is kmod's modprobe, found by absolute path (PATH
+     * first, then the usual places), and {@code kmm_loaded NAME} tells whether the kernel has that module loaded
+     * ({@code /proc/modules}, where '-' in a name reads '_'). Only {@code sh} built-ins are used.
+     */
+    static final List<String> PRELUDE = List.of(
+            "set -e",
+            "kmm_modprobe=''",
+            "for kmm_p in \"$(command -v modprobe 2>/dev/null || true)\" /usr/sbin/modprobe /sbin/modprobe "
+                    + "/usr/bin/modprobe /bin/modprobe; do",
+            "  case \"$kmm_p\" in /*) ;; *) continue ;; esac",
+            "  [ -x \"$kmm_p\" ] || continue",
+            "  case \"$(\"$kmm_p\" -V 2>/dev/null || true)\" in kmod*) kmm_modprobe=\"$kmm_p\"; break ;; esac",
+            "done",
+            "if [ -z \"$kmm_modprobe\" ]; then",
+            "  echo '" + NO_KMOD + " (busybox'\\''s cannot load modules from another directory: it has no -d)."
+                    + " Install kmod in the image: apt-get install kmod (Debian, Ubuntu), dnf or microdnf install kmod"
+                    + " (Fedora, RHEL, UBI), apk add kmod (Alpine). See docs/unloading.md#the-loader-image' >&2",
+            "  exit 1",
+            "fi",
+            "kmm_loaded() {",
+            "  kmm_n=$(IFS=-; set -f; set -- $1; IFS=_; printf '%s' \"$*\")",
+            "  while read -r kmm_m kmm_rest; do [ \"$kmm_m\" = \"$kmm_n\" ] && return 0; done < /proc/modules",
+            "  return 1",
+            "}");
 
     private ModprobeCommands() {
     }
 
     /**
-     * In-tree modules removed, firmware copied, the module(s) loaded; then the container keeps running until it is
-     * told to stop (SIGTERM ends it at once, after the preStop hook unloaded).
+     * In-tree modules removed (those loaded: a module the node does not have, or has not loaded, is skipped), firmware
+     * copied, the module(s) loaded; then the container keeps running until it is told to stop (SIGTERM ends it at
+     * once, after the preStop hook unloaded).
      *
      * @param inTreeModulesToRemove the kernel's list (a mapping's own, else the Module's), may be null
      */
     public static String load(Modprobe m, List<String> inTreeModulesToRemove) {
-        List<String> lines = new ArrayList<>();
-        lines.add("set -e");
-        if (inTreeModulesToRemove != null && !inTreeModulesToRemove.isEmpty()) {
-            lines.add(command("modprobe", List.of("-r", "-v"), inTreeModulesToRemove));
+        List<String> lines = new ArrayList<>(PRELUDE);
+        if (inTreeModulesToRemove != null) {
+            for (String module : inTreeModulesToRemove) {
+                lines.add(ifLoaded(module, command(List.of("-r", "-v"), List.of(module)), "in-tree module"));
+            }
         }
         if (m.getFirmwarePath() != null) {
             lines.add("mkdir -p " + quote(FIRMWARE_DIR));
             lines.add("cp -r " + quote(m.getFirmwarePath() + "/.") + " " + quote(FIRMWARE_DIR + "/"));
         }
+        List<String> loaded;
         if (m.getRawArgs() != null && m.getRawArgs().getLoad() != null) {
-            lines.add(command("modprobe", m.getRawArgs().getLoad(), List.of()));
-        } else if (m.getModulesLoadingOrder() != null && !m.getModulesLoadingOrder().isEmpty()) {
-            for (String module : m.getModulesLoadingOrder()) {
+            lines.add(command(m.getRawArgs().getLoad(), List.of()));
+            loaded = List.of();
+        } else {
+            loaded = loadingOrder(m);
+            for (String module : loaded) {
                 lines.add(loadOne(m, module));
             }
-        } else {
-            lines.add(loadOne(m, m.getModuleName()));
         }
+        lines.add("echo " + quote(LOADED + (loaded.isEmpty() ? "" : ": " + String.join(" ", loaded))
+                + "; waiting until the pod stops (its preStop hook unloads)"));
         lines.add("trap 'exit 0' TERM INT");
         lines.add("while true; do sleep 3600 & wait $!; done");
         return String.join("\n", lines);
     }
 
-    /** The module(s) unloaded (a loading order in reverse), then the firmware that was copied removed. */
+    /**
+     * The module(s) unloaded (a loading order in reverse; a module that is not loaded is skipped), then the firmware
+     * that was copied removed.
+     */
     public static String unload(Modprobe m) {
-        List<String> lines = new ArrayList<>();
-        lines.add("set -e");
+        List<String> lines = new ArrayList<>(PRELUDE);
         if (m.getRawArgs() != null && m.getRawArgs().getUnload() != null) {
-            lines.add(command("modprobe", m.getRawArgs().getUnload(), List.of()));
-        } else if (m.getModulesLoadingOrder() != null && !m.getModulesLoadingOrder().isEmpty()) {
-            List<String> reversed = new ArrayList<>(m.getModulesLoadingOrder());
-            java.util.Collections.reverse(reversed);
-            for (String module : reversed) {
-                lines.add(unloadOne(m, module));
-            }
+            lines.add(command(m.getRawArgs().getUnload(), List.of()));
         } else {
-            lines.add(unloadOne(m, m.getModuleName()));
+            List<String> reversed = new ArrayList<>(loadingOrder(m));
+            Collections.reverse(reversed);
+            for (String module : reversed) {
+                lines.add(ifLoaded(module, unloadOne(m, module), "module"));
+            }
         }
         if (m.getFirmwarePath() != null) {
             lines.add("cd " + quote(m.getFirmwarePath()) + " && find . -type f | while read -r f; do rm -f "
                     + quote(FIRMWARE_DIR + "/") + "\"$f\"; done");
         }
         return String.join("\n", lines);
+    }
+
+    private static List<String> loadingOrder(Modprobe m) {
+        return m.getModulesLoadingOrder() != null && !m.getModulesLoadingOrder().isEmpty()
+                ? m.getModulesLoadingOrder() : List.of(m.getModuleName());
+    }
+
+    private static String ifLoaded(String module, String command, String what) {
+        return "if kmm_loaded " + quote(module) + "; then " + command + "; else echo "
+                + quote("KMM: " + what + " " + module + " is not loaded: nothing to unload") + "; fi";
     }
 
     private static String loadOne(Modprobe m, String module) {
@@ -83,7 +134,7 @@ public final class ModprobeCommands {
         if (module.equals(m.getModuleName()) && m.getParameters() != null) {
             names.addAll(m.getParameters());
         }
-        return command("modprobe", args, names);
+        return command(args, names);
     }
 
     private static String unloadOne(Modprobe m, String module) {
@@ -92,15 +143,16 @@ public final class ModprobeCommands {
                 : DEFAULT_UNLOAD_ARGS);
         args.add("-d");
         args.add(dir(m));
-        return command("modprobe", args, List.of(module));
+        return command(args, List.of(module));
     }
 
     static String dir(Modprobe m) {
         return m.getDirName() == null ? DEFAULT_DIR : m.getDirName();
     }
 
-    private static String command(String program, List<String> args, List<String> operands) {
-        StringBuilder line = new StringBuilder(program);
+    /** kmod's modprobe (found by the prelude) with these words, each quoted. */
+    private static String command(List<String> args, List<String> operands) {
+        StringBuilder line = new StringBuilder("\"$kmm_modprobe\"");
         for (String a : args) {
             line.append(' ').append(quote(a));
         }

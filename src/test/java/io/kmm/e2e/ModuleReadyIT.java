@@ -108,9 +108,9 @@ class ModuleReadyIT {
         // The generated loader, admitted by the real API server.
         DaemonSet loader = await().atMost(TIMEOUT).until(() -> kube.loaders(NS, "mod"), l -> l.size() == 1).get(0);
         Container c = loader.getSpec().getTemplate().getSpec().getContainers().get(0);
-        assertThat(c.getCommand().get(2)).contains("modprobe '-v' '-d' '/opt' 'ready_mod'");
+        assertThat(c.getCommand().get(2)).contains("\"$kmm_modprobe\" '-v' '-d' '/opt' 'ready_mod'");
         assertThat(c.getLifecycle().getPreStop().getExec().getCommand().get(2))
-                .contains("modprobe '-r' '-v' '-d' '/opt' 'ready_mod'");
+                .contains("\"$kmm_modprobe\" '-r' '-v' '-d' '/opt' 'ready_mod'");
         assertThat(c.getSecurityContext().getCapabilities().getAdd()).containsExactly("SYS_MODULE");
 
         // Ready labels on exactly the nodes with a Ready loader; the device plugin only there; the Module Ready.

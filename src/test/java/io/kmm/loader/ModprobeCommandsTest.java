@@ -27,14 +27,25 @@ class ModprobeCommandsTest {
         return m;
     }
 
+    /** The script without the prelude (the kmod lookup and kmm_loaded), which every script starts with. */
+    static List<String> steps(String script) {
+        List<String> lines = script.lines().toList();
+        assertThat(lines.subList(0, ModprobeCommands.PRELUDE.size())).isEqualTo(ModprobeCommands.PRELUDE);
+        return lines.subList(ModprobeCommands.PRELUDE.size(), lines.size());
+    }
+
+    static final String WAIT = "while true; do sleep 3600 & wait $!; done";
+
     @Test
     void plainLoadAndUnload() {
         Modprobe m = modprobe("my_mod");
-        assertThat(ModprobeCommands.load(m, null).lines()).containsExactly("set -e",
-                "modprobe '-v' '-d' '/opt' 'my_mod'", "trap 'exit 0' TERM INT",
-                "while true; do sleep 3600 & wait $!; done");
-        assertThat(ModprobeCommands.unload(m).lines()).containsExactly("set -e",
-                "modprobe '-r' '-v' '-d' '/opt' 'my_mod'");
+        assertThat(steps(ModprobeCommands.load(m, null))).containsExactly(
+                "\"$kmm_modprobe\" '-v' '-d' '/opt' 'my_mod'",
+                "echo 'KMM: loaded: my_mod; waiting until the pod stops (its preStop hook unloads)'",
+                "trap 'exit 0' TERM INT", WAIT);
+        assertThat(steps(ModprobeCommands.unload(m))).containsExactly(
+                "if kmm_loaded 'my_mod'; then \"$kmm_modprobe\" '-r' '-v' '-d' '/opt' 'my_mod'; "
+                        + "else echo 'KMM: module my_mod is not loaded: nothing to unload'; fi");
     }
 
     @Test
@@ -44,14 +55,19 @@ class ModprobeCommandsTest {
         m.setDirName("/usr/share/kmm");
         m.setArgs(new ModprobeArgs(List.of("--first-time"), List.of("-q")));
         m.setFirmwarePath("/firmware");
-        assertThat(ModprobeCommands.load(m, List.of("old_mod")).lines()).containsExactly("set -e",
-                "modprobe '-r' '-v' 'old_mod'",
+        assertThat(steps(ModprobeCommands.load(m, List.of("old_mod", "older-mod")))).containsExactly(
+                "if kmm_loaded 'old_mod'; then \"$kmm_modprobe\" '-r' '-v' 'old_mod'; "
+                        + "else echo 'KMM: in-tree module old_mod is not loaded: nothing to unload'; fi",
+                "if kmm_loaded 'older-mod'; then \"$kmm_modprobe\" '-r' '-v' 'older-mod'; "
+                        + "else echo 'KMM: in-tree module older-mod is not loaded: nothing to unload'; fi",
                 "mkdir -p '/var/lib/firmware'",
                 "cp -r '/firmware/.' '/var/lib/firmware/'",
-                "modprobe '--first-time' '-d' '/usr/share/kmm' 'my_mod' 'debug=1' 'name=it'\\''s'",
-                "trap 'exit 0' TERM INT", "while true; do sleep 3600 & wait $!; done");
-        assertThat(ModprobeCommands.unload(m).lines()).containsExactly("set -e",
-                "modprobe '-r' '-q' '-d' '/usr/share/kmm' 'my_mod'",
+                "\"$kmm_modprobe\" '--first-time' '-d' '/usr/share/kmm' 'my_mod' 'debug=1' 'name=it'\\''s'",
+                "echo 'KMM: loaded: my_mod; waiting until the pod stops (its preStop hook unloads)'",
+                "trap 'exit 0' TERM INT", WAIT);
+        assertThat(steps(ModprobeCommands.unload(m))).containsExactly(
+                "if kmm_loaded 'my_mod'; then \"$kmm_modprobe\" '-r' '-q' '-d' '/usr/share/kmm' 'my_mod'; "
+                        + "else echo 'KMM: module my_mod is not loaded: nothing to unload'; fi",
                 "cd '/firmware' && find . -type f | while read -r f; do rm -f '/var/lib/firmware/'\"$f\"; done");
     }
 
@@ -60,20 +76,27 @@ class ModprobeCommandsTest {
         Modprobe m = modprobe("a");
         m.setParameters(List.of("p=1"));
         m.setModulesLoadingOrder(List.of("a", "b", "c"));
-        assertThat(ModprobeCommands.load(m, null).lines()).containsSubsequence(
-                "modprobe '-v' '-d' '/opt' 'a' 'p=1'", "modprobe '-v' '-d' '/opt' 'b'", "modprobe '-v' '-d' '/opt' 'c'");
-        assertThat(ModprobeCommands.unload(m).lines()).containsSubsequence(
-                "modprobe '-r' '-v' '-d' '/opt' 'c'", "modprobe '-r' '-v' '-d' '/opt' 'b'",
-                "modprobe '-r' '-v' '-d' '/opt' 'a'");
+        assertThat(steps(ModprobeCommands.load(m, null))).containsSubsequence(
+                "\"$kmm_modprobe\" '-v' '-d' '/opt' 'a' 'p=1'", "\"$kmm_modprobe\" '-v' '-d' '/opt' 'b'",
+                "\"$kmm_modprobe\" '-v' '-d' '/opt' 'c'",
+                "echo 'KMM: loaded: a b c; waiting until the pod stops (its preStop hook unloads)'");
+        assertThat(steps(ModprobeCommands.unload(m))).containsExactly(
+                "if kmm_loaded 'c'; then \"$kmm_modprobe\" '-r' '-v' '-d' '/opt' 'c'; "
+                        + "else echo 'KMM: module c is not loaded: nothing to unload'; fi",
+                "if kmm_loaded 'b'; then \"$kmm_modprobe\" '-r' '-v' '-d' '/opt' 'b'; "
+                        + "else echo 'KMM: module b is not loaded: nothing to unload'; fi",
+                "if kmm_loaded 'a'; then \"$kmm_modprobe\" '-r' '-v' '-d' '/opt' 'a'; "
+                        + "else echo 'KMM: module a is not loaded: nothing to unload'; fi");
     }
 
     @Test
     void rawArgsReplaceTheModprobeCall() {
         Modprobe m = new Modprobe();
         m.setRawArgs(new ModprobeArgs(List.of("-d", "/x", "foo", "bar=1"), List.of("-r", "foo")));
-        assertThat(ModprobeCommands.load(m, null)).contains("modprobe '-d' '/x' 'foo' 'bar=1'")
-                .doesNotContain("'/opt'");
-        assertThat(ModprobeCommands.unload(m).lines()).containsExactly("set -e", "modprobe '-r' 'foo'");
+        assertThat(steps(ModprobeCommands.load(m, null))).startsWith("\"$kmm_modprobe\" '-d' '/x' 'foo' 'bar=1'",
+                "echo 'KMM: loaded; waiting until the pod stops (its preStop hook unloads)'")
+                .noneMatch(l -> l.contains("'/opt'"));
+        assertThat(steps(ModprobeCommands.unload(m))).containsExactly("\"$kmm_modprobe\" '-r' 'foo'");
     }
 
     @Test
@@ -81,7 +104,15 @@ class ModprobeCommandsTest {
         Modprobe m = modprobe("x");
         m.setParameters(List.of("$(reboot)", "`id`; rm -rf /"));
         String load = ModprobeCommands.load(m, List.of("a'b"));
-        assertThat(load).contains("'$(reboot)'", "'`id`; rm -rf /'", "'a'\\''b'");
+        assertThat(load).contains("'$(reboot)'", "'`id`; rm -rf /'", "kmm_loaded 'a'\\''b'");
+    }
+
+    @Test
+    void theImageWithoutKmodIsToldWhatToInstall() {
+        String script = ModprobeCommands.load(modprobe("x"), null);
+        assertThat(script).contains(ModprobeCommands.NO_KMOD, "apt-get install kmod", "apk add kmod",
+                "docs/unloading.md#the-loader-image");
+        assertThat(ModprobeCommands.unload(modprobe("x"))).contains(ModprobeCommands.NO_KMOD);
     }
 
     static DaemonSet loader(Module m) {
@@ -98,7 +129,7 @@ class ModprobeCommandsTest {
         DaemonSet ds = loader(m);
         Container c = ds.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(c.getCommand()).hasSize(3).startsWith("/bin/sh", "-c");
-        assertThat(c.getCommand().get(2)).contains("modprobe '-r' '-v' 'spec_level'", "'my_mod'");
+        assertThat(c.getCommand().get(2)).contains("\"$kmm_modprobe\" '-r' '-v' 'spec_level'", "'my_mod'");
         assertThat(c.getLifecycle().getPreStop().getExec().getCommand().get(2))
                 .isEqualTo(ModprobeCommands.unload(m.getSpec().getModprobe()));
         assertThat(c.getSecurityContext().getCapabilities().getAdd()).containsExactly("SYS_MODULE");

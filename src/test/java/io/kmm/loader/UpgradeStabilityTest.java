@@ -59,6 +59,13 @@ class UpgradeStabilityTest {
         values.put("loader.pod-template", hash(loader.getSpec().getTemplate()));
         values.put("device-plugin.daemonset", DesiredHash.of(plugin));
         values.put("device-plugin.pod-template", hash(plugin.getSpec().getTemplate()));
+        // the sample as docs/examples has it, with spec.modprobe: the generated load and unload steps
+        Module withModprobe = Serialization.unmarshal(Files.readString(Path.of("docs/examples/module-sample.yaml")),
+                Module.class);
+        withModprobe.getMetadata().setNamespace("drivers");
+        withModprobe.getMetadata().setUid(m.getMetadata().getUid());
+        DaemonSet generated = ModuleLoaderDaemonSets.desired(withModprobe, fedora, Labels.KERNEL_VERSION);
+        values.put("modprobe-loader.pod-template", hash(generated.getSpec().getTemplate()));
         return values;
     }
 
