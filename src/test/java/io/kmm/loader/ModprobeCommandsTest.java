@@ -44,8 +44,7 @@ class ModprobeCommandsTest {
                 "echo 'KMM: loaded: my_mod; waiting until the pod stops (its preStop hook unloads)'",
                 "trap 'exit 0' TERM INT", WAIT);
         assertThat(steps(ModprobeCommands.unload(m))).containsExactly(
-                "if kmm_loaded 'my_mod'; then \"$kmm_modprobe\" '-r' '-v' '-d' '/opt' 'my_mod'; "
-                        + "else echo 'KMM: module my_mod is not loaded: nothing to unload'; fi");
+                "\"$kmm_modprobe\" '-r' '-v' '-d' '/opt' 'my_mod'");
     }
 
     @Test
@@ -57,17 +56,16 @@ class ModprobeCommandsTest {
         m.setFirmwarePath("/firmware");
         assertThat(steps(ModprobeCommands.load(m, List.of("old_mod", "older-mod")))).containsExactly(
                 "if kmm_loaded 'old_mod'; then \"$kmm_modprobe\" '-r' '-v' 'old_mod'; "
-                        + "else echo 'KMM: in-tree module old_mod is not loaded: nothing to unload'; fi",
+                        + "else echo 'KMM: in-tree module old_mod is not loaded: nothing to remove'; fi",
                 "if kmm_loaded 'older-mod'; then \"$kmm_modprobe\" '-r' '-v' 'older-mod'; "
-                        + "else echo 'KMM: in-tree module older-mod is not loaded: nothing to unload'; fi",
+                        + "else echo 'KMM: in-tree module older-mod is not loaded: nothing to remove'; fi",
                 "mkdir -p '/var/lib/firmware'",
                 "cp -r '/firmware/.' '/var/lib/firmware/'",
                 "\"$kmm_modprobe\" '--first-time' '-d' '/usr/share/kmm' 'my_mod' 'debug=1' 'name=it'\\''s'",
                 "echo 'KMM: loaded: my_mod; waiting until the pod stops (its preStop hook unloads)'",
                 "trap 'exit 0' TERM INT", WAIT);
         assertThat(steps(ModprobeCommands.unload(m))).containsExactly(
-                "if kmm_loaded 'my_mod'; then \"$kmm_modprobe\" '-r' '-q' '-d' '/usr/share/kmm' 'my_mod'; "
-                        + "else echo 'KMM: module my_mod is not loaded: nothing to unload'; fi",
+                "\"$kmm_modprobe\" '-r' '-q' '-d' '/usr/share/kmm' 'my_mod'",
                 "cd '/firmware' && find . -type f | while read -r f; do rm -f '/var/lib/firmware/'\"$f\"; done");
     }
 
@@ -81,12 +79,8 @@ class ModprobeCommandsTest {
                 "\"$kmm_modprobe\" '-v' '-d' '/opt' 'c'",
                 "echo 'KMM: loaded: a b c; waiting until the pod stops (its preStop hook unloads)'");
         assertThat(steps(ModprobeCommands.unload(m))).containsExactly(
-                "if kmm_loaded 'c'; then \"$kmm_modprobe\" '-r' '-v' '-d' '/opt' 'c'; "
-                        + "else echo 'KMM: module c is not loaded: nothing to unload'; fi",
-                "if kmm_loaded 'b'; then \"$kmm_modprobe\" '-r' '-v' '-d' '/opt' 'b'; "
-                        + "else echo 'KMM: module b is not loaded: nothing to unload'; fi",
-                "if kmm_loaded 'a'; then \"$kmm_modprobe\" '-r' '-v' '-d' '/opt' 'a'; "
-                        + "else echo 'KMM: module a is not loaded: nothing to unload'; fi");
+                "\"$kmm_modprobe\" '-r' '-v' '-d' '/opt' 'c'", "\"$kmm_modprobe\" '-r' '-v' '-d' '/opt' 'b'",
+                "\"$kmm_modprobe\" '-r' '-v' '-d' '/opt' 'a'");
     }
 
     @Test
