@@ -24,6 +24,13 @@ public final class ModprobeCommands {
     public static final String FIRMWARE_DIR = "/var/lib/firmware";
     /** What the load step prints once everything is loaded (the container then waits until it is stopped). */
     public static final String LOADED = "KMM: loaded";
+    /**
+     * The folder (an emptyDir the operator mounts) where the load step marks that everything is loaded; the loader's
+     * readiness probe checks the mark, so that a pod is Ready only once its module is loaded (a loader that fails
+     * at once would otherwise be Ready for a moment at every restart, and the module-ready label would flap).
+     */
+    public static final String STATE_DIR = "/run/kmm";
+    public static final String LOADED_MARK = STATE_DIR + "/loaded";
     /** The start of what both steps print, and exit 1 with, when the image has no kmod modprobe. */
     public static final String NO_KMOD = "KMM: this loader image has no modprobe from kmod";
     static final List<String> DEFAULT_LOAD_ARGS = List.of("-v");
@@ -62,13 +69,14 @@ public final class ModprobeCommands {
 
     /**
      * In-tree modules removed (those loaded: a module the node does not have, or has not loaded, is skipped), firmware
-     * copied, the module(s) loaded; then the container keeps running until it is told to stop (SIGTERM ends it at
-     * once, after the preStop hook unloaded).
+     * copied, the module(s) loaded, {@link #LOADED_MARK} written (the readiness probe's signal); then the container
+     * keeps running until it is told to stop (SIGTERM ends it at once, after the preStop hook unloaded).
      *
      * @param inTreeModulesToRemove the kernel's list (a mapping's own, else the Module's), may be null
      */
     public static String load(Modprobe m, List<String> inTreeModulesToRemove) {
         List<String> lines = new ArrayList<>(PRELUDE);
+        lines.add("rm -f " + quote(LOADED_MARK));
         if (inTreeModulesToRemove != null) {
             for (String module : inTreeModulesToRemove) {
                 lines.add(ifLoaded(module, command(List.of("-r", "-v"), List.of(module)), "in-tree module"));
@@ -88,6 +96,7 @@ public final class ModprobeCommands {
                 lines.add(loadOne(m, module));
             }
         }
+        lines.add(": > " + quote(LOADED_MARK));
         lines.add("echo " + quote(LOADED + (loaded.isEmpty() ? "" : ": " + String.join(" ", loaded))
                 + "; waiting until the pod stops (its preStop hook unloads)"));
         lines.add("trap 'exit 0' TERM INT");

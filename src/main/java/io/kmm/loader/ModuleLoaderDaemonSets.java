@@ -35,6 +35,7 @@ public final class ModuleLoaderDaemonSets {
     static final String LIB_MODULES_VOLUME = "kmm-lib-modules";
     static final String USR_LIB_MODULES_VOLUME = "kmm-usr-lib-modules";
     static final String FIRMWARE_VOLUME = "kmm-firmware";
+    static final String STATE_VOLUME = "kmm-loader-state";
 
     private ModuleLoaderDaemonSets() {
     }
@@ -64,6 +65,11 @@ public final class ModuleLoaderDaemonSets {
         List<Volume> volumes = new ArrayList<>();
         volumes.add(hostPath(LIB_MODULES_VOLUME, "/lib/modules", "Directory"));
         volumes.add(hostPath(USR_LIB_MODULES_VOLUME, "/usr/lib/modules", null));
+        if (module.getSpec().getModprobe() != null && !ownCommand(module.getSpec().getModuleLoader())) {
+            // where the generated load step marks that it loaded (see ModprobeCommands.LOADED_MARK)
+            volumes.add(new VolumeBuilder().withName(STATE_VOLUME).withNewEmptyDir().withMedium("Memory")
+                    .withSizeLimit(new io.fabric8.kubernetes.api.model.Quantity("1Mi")).endEmptyDir().build());
+        }
         if (module.getSpec().getModprobe() != null && module.getSpec().getModprobe().getFirmwarePath() != null) {
             // only for copying the Module's firmware in and out, see docs/security.md
             volumes.add(hostPath(FIRMWARE_VOLUME, ModprobeCommands.FIRMWARE_DIR, "DirectoryOrCreate"));
@@ -94,6 +100,18 @@ public final class ModuleLoaderDaemonSets {
             if (!ownCommand(user)) {
                 b.withCommand("/bin/sh", "-c", ModprobeCommands.load(modprobe, inTreeModulesToRemove(spec, kernel)));
                 b.withArgs((List<String>) null);
+                mounts.add(new VolumeMountBuilder().withName(STATE_VOLUME).withMountPath(ModprobeCommands.STATE_DIR)
+                        .build());
+                if (user == null || user.getReadinessProbe() == null) {
+                    // Ready once the load step has loaded, not as soon as the container starts
+                    b.withNewReadinessProbe().withNewExec().withCommand("/bin/sh", "-c",
+                            "[ -e " + ModprobeCommands.LOADED_MARK + " ]").endExec().withPeriodSeconds(5)
+                            .withFailureThreshold(1).endReadinessProbe();
+                }
+                if (user == null || user.getTerminationMessagePolicy() == null) {
+                    // a failed load step's last lines (e.g. what to install) show in the pod's status
+                    b.withTerminationMessagePolicy("FallbackToLogsOnError");
+                }
             }
             if (!ownPreStop(user)) {
                 Lifecycle lifecycle = user == null || user.getLifecycle() == null ? new Lifecycle()

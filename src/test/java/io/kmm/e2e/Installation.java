@@ -76,6 +76,16 @@ public final class Installation {
         return new Installation(cluster, apply, bundle);
     }
 
+    /**
+     * The operator as it runs in a cluster: {@code kubectl apply -k} of a kustomization (e.g. one that points
+     * {@code kubernetes/} at an image of your registry, as docs/install.md shows), its Deployment left to run.
+     */
+    public static Installation inCluster(LocalCluster cluster, Path kustomization) throws Exception {
+        String apply = cluster.kubectlOk("apply", "-k", kustomization.toString());
+        awaitEstablished(cluster);
+        return new Installation(cluster, apply, "");
+    }
+
     /** kubectl wait fails at once while a new CRD has no conditions yet: ask again for up to a minute. */
     private static void awaitEstablished(LocalCluster cluster) throws Exception {
         long deadline = System.nanoTime() + java.time.Duration.ofMinutes(1).toNanos();

@@ -36,17 +36,16 @@ public final class LocalCluster {
     private final Path script;
     private final Path state;
     private final Map<String, String> env;
-    private final int apiPort;
+    private final String url;
     private final KubernetesClient admin;
 
-    private LocalCluster(Path script, Path state, Map<String, String> env, int apiPort) throws IOException {
+    private LocalCluster(Path script, Path state, Map<String, String> env) throws IOException {
         this.script = script;
         this.state = state;
         this.env = env;
-        this.apiPort = apiPort;
-        this.admin = new KubernetesClientBuilder()
-                .withConfig(Config.fromKubeconfig(null, Files.readString(kubeconfig()), kubeconfig().toString()))
-                .build();
+        Config config = Config.fromKubeconfig(null, Files.readString(kubeconfig()), kubeconfig().toString());
+        this.url = config.getMasterUrl().replaceAll("/+$", "");
+        this.admin = new KubernetesClientBuilder().withConfig(config).build();
     }
 
     /** The cluster of this JVM, started on first use. */
@@ -68,7 +67,6 @@ public final class LocalCluster {
         Map<String, String> env = new LinkedHashMap<>(extraEnv);
         env.put("KMM_CLUSTER_STATE", state.toString());
         env.putAll(freePorts());
-        int api = Integer.parseInt(env.get("KMM_APISERVER_PORT"));
         List<String> command = new ArrayList<>(List.of(script.toString(), "up"));
         command.addAll(List.of(upOptions));
         Result up = run(env, Duration.ofMinutes(60), command);
@@ -77,7 +75,43 @@ public final class LocalCluster {
                     + up.stderr());
         }
         System.out.println("[local-cluster] " + up.stderr().strip().lines().reduce((a, b) -> b).orElse(""));
-        return new LocalCluster(script, state, env, api);
+        return new LocalCluster(script, state, env);
+    }
+
+    /**
+     * A cluster with a real node as well ({@code up --real-node}: kubelet, containerd, runc, kube-proxy, and a
+     * registry on 127.0.0.1), on free ports. Needs root; {@link #down} undoes what the node changed on this machine.
+     */
+    public static LocalCluster startWithRealNode(Path state, String... upOptions) throws Exception {
+        Map<String, String> env = new LinkedHashMap<>();
+        java.util.Set<Integer> taken = new java.util.HashSet<>();
+        for (String key : List.of("KMM_REGISTRY_PORT", "KMM_KUBELET_PORT", "KMM_KUBELET_HEALTHZ_PORT",
+                "KMM_PROXY_METRICS_PORT", "KMM_PROXY_HEALTHZ_PORT")) {
+            int port = freePort();
+            while (!taken.add(port)) {
+                port = freePort();
+            }
+            env.put(key, Integer.toString(port));
+        }
+        List<String> options = new ArrayList<>(List.of("--real-node"));
+        options.addAll(List.of(upOptions));
+        return start(state, env, options.toArray(String[]::new));
+    }
+
+    /** The registry on 127.0.0.1 of a cluster started with a real node (or {@code --registry}). */
+    public String registry() {
+        return "127.0.0.1:" + env.get("KMM_REGISTRY_PORT");
+    }
+
+    /** {@code dev/local-cluster COMMAND ARGS}, e.g. {@code restart-kubelet --uname-2.6}. */
+    public String control(String command, String... args) throws Exception {
+        List<String> c = new ArrayList<>(List.of(script.toString(), command));
+        c.addAll(List.of(args));
+        Result r = run(env, Duration.ofMinutes(3), c);
+        if (r.code() != 0) {
+            throw new IllegalStateException("dev/local-cluster " + command + " failed: " + r.stderr() + r.stdout());
+        }
+        return r.stdout();
     }
 
     public Path kubeconfig() {
@@ -92,8 +126,9 @@ public final class LocalCluster {
         return state.resolve("audit.log");
     }
 
+    /** The API server's URL (127.0.0.1, or the real node's address when the cluster has one). */
     public String url() {
-        return "https://127.0.0.1:" + apiPort;
+        return url;
     }
 
     /** A cluster-admin client (the test's, not the operator's). */
@@ -112,6 +147,16 @@ public final class LocalCluster {
         return run(env, Duration.ofMinutes(2), command, stdin);
     }
 
+    /** {@code kubectl ARGS} in the background (e.g. {@code logs -f}), its output in {@code output}. */
+    public Process kubectlInBackground(Path output, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(script.toString(), "kubectl"));
+        command.addAll(List.of(args));
+        ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+        b.environment().putAll(env);
+        b.environment().remove("KUBECONFIG");
+        return b.start();
+    }
+
     /** Runs {@code kubectl} and fails with its output unless it exits 0. */
     public String kubectlOk(String... args) throws Exception {
         Result r = kubectl(args);
@@ -124,10 +169,7 @@ public final class LocalCluster {
 
     /** {@code dev/local-cluster COMMAND}, e.g. {@code stop-apiserver}, {@code restart-etcd}. */
     public void control(String command) throws Exception {
-        Result r = run(env, Duration.ofMinutes(3), List.of(script.toString(), command));
-        if (r.code() != 0) {
-            throw new IllegalStateException("dev/local-cluster " + command + " failed: " + r.stderr() + r.stdout());
-        }
+        control(command, new String[0]);
     }
 
     /** A Node kwok runs, with this kernel in {@code status.nodeInfo.kernelVersion}. */
@@ -162,7 +204,10 @@ public final class LocalCluster {
     public void down() {
         try {
             admin.close();
-            run(env, Duration.ofMinutes(1), List.of(script.toString(), "down"));
+            Result r = run(env, Duration.ofMinutes(3), List.of(script.toString(), "down"));
+            if (r.code() != 0) {
+                System.err.println("[local-cluster] down failed (" + r.code() + "): " + r.stderr() + r.stdout());
+            }
         } catch (Exception e) {
             System.err.println("[local-cluster] down failed: " + e);
         }

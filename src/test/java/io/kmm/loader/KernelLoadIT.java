@@ -9,10 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,6 +22,7 @@ import io.kmm.api.v1alpha1.Module;
 import io.kmm.kernel.KernelResolution;
 import io.kmm.meta.Labels;
 import io.kmm.process.Commands;
+import io.kmm.process.Trees;
 
 /**
  * The operator's generated load and unload steps on a real kernel: Debian's kernel booted under qemu
@@ -48,7 +47,7 @@ class KernelLoadIT {
     static void boot() throws Exception {
         kernel = Commands.ok(Duration.ofMinutes(10), "dev/kernel-vm", "prepare").lines()
                 .filter(l -> l.startsWith("KERNEL=")).findFirst().orElseThrow().substring("KERNEL=".length());
-        deleteRecursively(WORK);
+        Trees.deleteRecursively(WORK);
         Path modules = Files.createDirectories(WORK.resolve("modules"));
         for (String f : List.of("Kbuild", "kmm_test_a.c", "kmm_test_b.c")) {
             Files.copy(Path.of("src/test/kernel", f), modules.resolve(f));
@@ -73,12 +72,14 @@ class KernelLoadIT {
         assertThat(c.getCommand()).startsWith("/bin/sh", "-c").hasSize(3);
         assertThat(c.getLifecycle().getPreStop().getExec().getCommand()).startsWith("/bin/sh", "-c").hasSize(3);
         Files.createDirectories(root.resolve("kmm"));
+        Files.createDirectories(root.resolve(ModprobeCommands.STATE_DIR.substring(1))); // the pod's emptyDir
         Files.writeString(root.resolve("kmm/load.sh"), c.getCommand().get(2));
         Files.writeString(root.resolve("kmm/unload.sh"), c.getLifecycle().getPreStop().getExec().getCommand().get(2));
 
         // A loader image with busybox only (its modprobe included), and the same modules.
         Path bb = root.resolve("bb");
-        for (String d : List.of("bin", "sbin", "usr/bin", "usr/sbin", "proc", "dev", "tmp", "var/lib/firmware")) {
+        for (String d : List.of("bin", "sbin", "usr/bin", "usr/sbin", "proc", "dev", "tmp", "run/kmm",
+                "var/lib/firmware")) {
             Files.createDirectories(bb.resolve(d));
         }
         Files.copy(Path.of("/bin/busybox"), bb.resolve("bin/busybox"));
@@ -90,8 +91,8 @@ class KernelLoadIT {
                 Files.createSymbolicLink(link, Path.of("/bin/busybox"));
             }
         }
-        copyRecursively(root.resolve("opt"), bb.resolve("opt"));
-        copyRecursively(root.resolve("firmware"), bb.resolve("firmware"));
+        Trees.copyRecursively(root.resolve("opt"), bb.resolve("opt"));
+        Trees.copyRecursively(root.resolve("firmware"), bb.resolve("firmware"));
 
         Files.copy(Path.of("src/test/kernel/init"), root.resolve("init"));
         Files.setPosixFilePermissions(root.resolve("init"), PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -146,7 +147,8 @@ class KernelLoadIT {
         assertThat(of("kmod")).contains(
                 "load-output KMM: in-tree module kmm_absent_module is not loaded: nothing to remove",
                 "load-output KMM: loaded: kmm_test_a kmm_test_b; waiting until the pod stops (its preStop hook unloads)");
-        assertThat(of("kmod-loaded")).contains("parameter greeting=hello", "parameter level=3", "firmware present")
+        assertThat(of("kmod-loaded")).contains("parameter greeting=hello", "parameter level=3", "firmware present",
+                "ready mark")
                 .anySatisfy(f -> assertThat(f).startsWith("modules ").contains("kmm_test_a", "kmm_test_b")
                         .doesNotContain("dummy"));
         // kmm_test_a reads its firmware when it loads: the copy came first, where the kernel looks
@@ -180,26 +182,5 @@ class KernelLoadIT {
                         .contains("apk add kmod"))
                 .anySatisfy(f -> assertThat(f).startsWith("modules").doesNotContain("kmm_test"))
                 .noneMatch(f -> f.contains("can't") || f.contains("not found"));
-    }
-
-    static void deleteRecursively(Path dir) throws Exception {
-        if (Files.exists(dir)) {
-            try (Stream<Path> s = Files.walk(dir)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-    }
-
-    static void copyRecursively(Path from, Path to) throws Exception {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
     }
 }

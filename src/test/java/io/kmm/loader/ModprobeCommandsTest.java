@@ -40,7 +40,9 @@ class ModprobeCommandsTest {
     void plainLoadAndUnload() {
         Modprobe m = modprobe("my_mod");
         assertThat(steps(ModprobeCommands.load(m, null))).containsExactly(
+                "rm -f '/run/kmm/loaded'",
                 "\"$kmm_modprobe\" '-v' '-d' '/opt' 'my_mod'",
+                ": > '/run/kmm/loaded'",
                 "echo 'KMM: loaded: my_mod; waiting until the pod stops (its preStop hook unloads)'",
                 "trap 'exit 0' TERM INT", WAIT);
         assertThat(steps(ModprobeCommands.unload(m))).containsExactly(
@@ -55,6 +57,7 @@ class ModprobeCommandsTest {
         m.setArgs(new ModprobeArgs(List.of("--first-time"), List.of("-q")));
         m.setFirmwarePath("/firmware");
         assertThat(steps(ModprobeCommands.load(m, List.of("old_mod", "older-mod")))).containsExactly(
+                "rm -f '/run/kmm/loaded'",
                 "if kmm_loaded 'old_mod'; then \"$kmm_modprobe\" '-r' '-v' 'old_mod'; "
                         + "else echo 'KMM: in-tree module old_mod is not loaded: nothing to remove'; fi",
                 "if kmm_loaded 'older-mod'; then \"$kmm_modprobe\" '-r' '-v' 'older-mod'; "
@@ -62,6 +65,7 @@ class ModprobeCommandsTest {
                 "mkdir -p '/var/lib/firmware'",
                 "cp -r '/firmware/.' '/var/lib/firmware/'",
                 "\"$kmm_modprobe\" '--first-time' '-d' '/usr/share/kmm' 'my_mod' 'debug=1' 'name=it'\\''s'",
+                ": > '/run/kmm/loaded'",
                 "echo 'KMM: loaded: my_mod; waiting until the pod stops (its preStop hook unloads)'",
                 "trap 'exit 0' TERM INT", WAIT);
         assertThat(steps(ModprobeCommands.unload(m))).containsExactly(
@@ -87,7 +91,8 @@ class ModprobeCommandsTest {
     void rawArgsReplaceTheModprobeCall() {
         Modprobe m = new Modprobe();
         m.setRawArgs(new ModprobeArgs(List.of("-d", "/x", "foo", "bar=1"), List.of("-r", "foo")));
-        assertThat(steps(ModprobeCommands.load(m, null))).startsWith("\"$kmm_modprobe\" '-d' '/x' 'foo' 'bar=1'",
+        assertThat(steps(ModprobeCommands.load(m, null))).startsWith("rm -f '/run/kmm/loaded'",
+                "\"$kmm_modprobe\" '-d' '/x' 'foo' 'bar=1'", ": > '/run/kmm/loaded'",
                 "echo 'KMM: loaded; waiting until the pod stops (its preStop hook unloads)'")
                 .noneMatch(l -> l.contains("'/opt'"));
         assertThat(steps(ModprobeCommands.unload(m))).containsExactly("\"$kmm_modprobe\" '-r' 'foo'");
@@ -129,6 +134,14 @@ class ModprobeCommandsTest {
         assertThat(c.getSecurityContext().getCapabilities().getAdd()).containsExactly("SYS_MODULE");
         assertThat(ds.getSpec().getTemplate().getSpec().getVolumes()).extracting(v -> v.getName())
                 .doesNotContain(ModuleLoaderDaemonSets.FIRMWARE_VOLUME);
+        // Ready only once the load step marked that it loaded, in a volume of the pod
+        assertThat(c.getReadinessProbe().getExec().getCommand()).containsExactly("/bin/sh", "-c",
+                "[ -e /run/kmm/loaded ]");
+        assertThat(c.getVolumeMounts()).anySatisfy(vm -> assertThat(vm.getMountPath()).isEqualTo("/run/kmm"));
+        assertThat(ds.getSpec().getTemplate().getSpec().getVolumes())
+                .filteredOn(v -> v.getName().equals(ModuleLoaderDaemonSets.STATE_VOLUME)).singleElement()
+                .satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
+        assertThat(c.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
 
         m.getSpec().getKernelMappings().get(0).setInTreeModulesToRemove(List.of("mapping_level"));
         m.getSpec().getModprobe().setFirmwarePath("/firmware");
@@ -146,8 +159,12 @@ class ModprobeCommandsTest {
         Module m = module("ns", "mod", Map.of(), literal("6.1.0", "reg/mod:6.1.0")); // has its own preStop
         m.getSpec().getModuleLoader().setCommand(List.of("/my-loader"));
         m.getSpec().setModprobe(modprobe("my_mod"));
-        Container c = loader(m).getSpec().getTemplate().getSpec().getContainers().get(0);
+        DaemonSet ds = loader(m);
+        Container c = ds.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(c.getCommand()).containsExactly("/my-loader");
+        assertThat(c.getReadinessProbe()).isNull();
+        assertThat(ds.getSpec().getTemplate().getSpec().getVolumes()).extracting(v -> v.getName())
+                .doesNotContain(ModuleLoaderDaemonSets.STATE_VOLUME);
         assertThat(c.getLifecycle().getPreStop().getExec().getCommand()).containsExactly("modprobe", "-r", "sample");
     }
 
