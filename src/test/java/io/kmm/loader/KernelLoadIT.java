@@ -75,6 +75,10 @@ class KernelLoadIT {
         Files.createDirectories(root.resolve(ModprobeCommands.STATE_DIR.substring(1))); // the pod's emptyDir
         Files.writeString(root.resolve("kmm/load.sh"), c.getCommand().get(2));
         Files.writeString(root.resolve("kmm/unload.sh"), c.getLifecycle().getPreStop().getExec().getCommand().get(2));
+        // a Module naming a module its image does not have
+        Modprobe missing = new Modprobe();
+        missing.setModuleName("kmm_not_in_image");
+        Files.writeString(root.resolve("kmm/load-missing.sh"), ModprobeCommands.load(missing, null));
 
         // A loader image with busybox only (its modprobe included), and the same modules.
         Path bb = root.resolve("bb");
@@ -173,6 +177,12 @@ class KernelLoadIT {
         assertThat(of("dash-loaded")).contains("parameter greeting=hello", "firmware present");
         assertThat(of("dash-unloaded")).contains("firmware absent")
                 .anySatisfy(f -> assertThat(f).startsWith("modules").doesNotContain("kmm_test"));
+    }
+
+    @Test
+    void aModuleTheImageDoesNotHaveFailsTheLoadWithKmodsWords() {
+        assertThat(of("missing")).contains("loader exited 1").anySatisfy(f -> assertThat(f)
+                .contains("Module kmm_not_in_image not found in directory /opt/lib/modules/" + kernel));
     }
 
     @Test
