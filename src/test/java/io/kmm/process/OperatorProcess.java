@@ -38,12 +38,15 @@ public final class OperatorProcess implements AutoCloseable {
     private final StringBuilder output = new StringBuilder();
     private final CompletableFuture<Double> startedIn = new CompletableFuture<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private final Thread reader;
 
-    private OperatorProcess(Process process, int port, long launchedNanos) {
+    private OperatorProcess(Process process, Path log, int port, long launchedNanos) {
         this.process = process;
         this.port = port;
         this.launchedNanos = launchedNanos;
-        Thread reader = new Thread(() -> read(process.getInputStream()), "operator-output");
+        // The output goes to a file, read as it grows: a pipe read while the process exits can lose its last lines
+        // (the JDK closes it under the reader), and those are the shutdown's.
+        reader = new Thread(() -> follow(log), "operator-output");
         reader.setDaemon(true);
         reader.start();
     }
@@ -100,11 +103,14 @@ public final class OperatorProcess implements AutoCloseable {
         command.add("-Dquarkus.kubernetes-client.api-server-url=" + apiServerUrl);
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", "quarkus-run.jar"));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(app.toFile()).redirectErrorStream(true);
+        Path log = Files.createTempFile("operator", ".log");
+        log.toFile().deleteOnExit();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(app.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         builder.environment().remove("KUBECONFIG");
         builder.environment().putAll(environment);
         long launched = System.nanoTime();
-        return new OperatorProcess(builder.start(), port, launched);
+        return new OperatorProcess(builder.start(), log, port, launched);
     }
 
     /** Waits until {@code /q/health/ready} answers 200; fails when the process exits first. */
@@ -178,6 +184,22 @@ public final class OperatorProcess implements AutoCloseable {
         process.waitFor(20, TimeUnit.SECONDS);
     }
 
+    /**
+     * SIGTERM, as the kubelet sends it, then waits for the process to end.
+     *
+     * @return its exit status, or empty when it is still running after {@code within} (then it is killed)
+     */
+    public java.util.OptionalInt terminate(Duration within) throws InterruptedException {
+        process.destroy();
+        if (process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+            reader.join(5_000); // what it printed last
+            return java.util.OptionalInt.of(process.exitValue());
+        }
+        process.destroyForcibly();
+        process.waitFor(20, TimeUnit.SECONDS);
+        return java.util.OptionalInt.empty();
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();
@@ -186,20 +208,47 @@ public final class OperatorProcess implements AutoCloseable {
         }
     }
 
-    private void read(InputStream in) {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                synchronized (output) {
-                    output.append(line).append('\n');
+    /** Reads the output file as it grows, until the process has ended and everything is read. */
+    private void follow(Path log) {
+        try (InputStream in = Files.newInputStream(log);
+                BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            StringBuilder partial = new StringBuilder();
+            while (true) {
+                boolean ended = !process.isAlive();
+                int c;
+                while (lines.ready() && (c = lines.read()) != -1) {
+                    if (c != '\n') {
+                        partial.append((char) c);
+                        continue;
+                    }
+                    String line = partial.toString();
+                    partial.setLength(0);
+                    synchronized (output) {
+                        output.append(line).append('\n');
+                    }
+                    Matcher m = STARTED.matcher(line);
+                    if (m.find()) {
+                        startedIn.complete(Double.parseDouble(m.group(1)));
+                    }
                 }
-                Matcher m = STARTED.matcher(line);
-                if (m.find()) {
-                    startedIn.complete(Double.parseDouble(m.group(1)));
+                if (ended) {
+                    if (partial.length() > 0) {
+                        synchronized (output) {
+                            output.append(partial);
+                        }
+                    }
+                    return;
                 }
+                Thread.sleep(20);
             }
-        } catch (IOException ended) {
-            // process gone
+        } catch (IOException | InterruptedException e) {
+            // gone
+        } finally {
+            try {
+                Files.deleteIfExists(log);
+            } catch (IOException ignored) {
+                // a temporary file
+            }
         }
     }
 
