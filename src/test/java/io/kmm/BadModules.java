@@ -287,6 +287,78 @@ public final class BadModules {
         add(cases, "host-path-relative", "a relative hostPath",
                 m -> hostPath(m, "lib/modules"),
                 null, "InvalidVolume", "hostPath.path must be absolute");
+        add(cases, "host-path-modprobe-d", "a hostPath of /etc/modprobe.d (a file there runs at the next modprobe)",
+                m -> hostPath(m, "/etc/modprobe.d"),
+                null, "InvalidVolume", "hostPath /etc/modprobe.d is outside the directories a module loader may mount");
+        add(cases, "host-path-dev", "a hostPath of /dev",
+                m -> hostPath(m, "/dev"),
+                null, "InvalidVolume", "hostPath /dev is outside the directories");
+        add(cases, "host-path-sys", "a hostPath of /sys",
+                m -> hostPath(m, "/sys"),
+                null, "InvalidVolume", "hostPath /sys is outside the directories");
+        add(cases, "host-path-directory-or-create", "a hostPath the kubelet would create (DirectoryOrCreate)",
+                m -> {
+                    hostPath(m, "/lib/firmware/vendor");
+                    ((ObjectNode) spec(m).get("additionalVolumes").get(0).get("hostPath"))
+                            .put("type", "DirectoryOrCreate");
+                },
+                null, "InvalidVolume", "spec.additionalVolumes[0].hostPath.type: hostPath.type must be Directory");
+        add(cases, "host-path-read-write", "a hostPath mounted without readOnly",
+                m -> {
+                    hostPath(m, "/lib/firmware");
+                    ((ObjectNode) spec(m).get("moduleLoader")).putArray("volumeMounts").addObject()
+                            .put("name", "host").put("mountPath", "/host-firmware");
+                },
+                null, "InvalidModule", "spec.moduleLoader.volumeMounts[0].readOnly: the hostPath volume \"host\" "
+                        + "must be mounted readOnly: true");
+        add(cases, "volume-with-kmm-name", "a volume named like KMM's own",
+                m -> spec(m).putArray("additionalVolumes").addObject().put("name", "kmm-lib-modules")
+                        .putObject("emptyDir"),
+                null, "InvalidVolume", "names starting with \"kmm-\" are KMM's own volumes");
+        add(cases, "mount-of-kmm-volume", "the loader mounting KMM's /lib/modules volume again (read-write)",
+                m -> ((ObjectNode) spec(m).get("moduleLoader")).putArray("volumeMounts").addObject()
+                        .put("name", "kmm-lib-modules").put("mountPath", "/writable-modules"),
+                null, "InvalidModule", "spec.moduleLoader.volumeMounts[0].name: \"kmm-lib-modules\" is KMM's own "
+                        + "volume");
+        // --- what a loader may be: CAP_SYS_MODULE, nothing more
+        add(cases, "loader-privileged", "a privileged loader",
+                m -> loaderSecurity(m).put("privileged", true),
+                "a loader is not privileged", "InvalidModule",
+                "spec.moduleLoader.securityContext.privileged: a loader is not privileged");
+        add(cases, "loader-capability", "a loader adding SYS_ADMIN",
+                m -> loaderSecurity(m).putObject("capabilities").putArray("add").add("SYS_MODULE").add("SYS_ADMIN"),
+                "a loader gets CAP_SYS_MODULE only", "InvalidModule",
+                "spec.moduleLoader.securityContext.capabilities.add: \"SYS_ADMIN\" is not allowed");
+        add(cases, "loader-privilege-escalation", "a loader allowing privilege escalation",
+                m -> loaderSecurity(m).put("allowPrivilegeEscalation", true),
+                "a loader allows no privilege escalation", "InvalidModule",
+                "spec.moduleLoader.securityContext.allowPrivilegeEscalation: must not be true");
+        add(cases, "loader-seccomp-unconfined", "a loader without seccomp",
+                m -> loaderSecurity(m).putObject("seccompProfile").put("type", "Unconfined"),
+                null, "InvalidModule", "spec.moduleLoader.securityContext.seccompProfile.type: Unconfined is not "
+                        + "allowed");
+        add(cases, "loader-host-port", "a loader opening a port on the node",
+                m -> ((ObjectNode) spec(m).get("moduleLoader")).putArray("ports").addObject()
+                        .put("containerPort", 8080).put("hostPort", 8080),
+                null, "InvalidModule", "spec.moduleLoader.ports: hostPort 8080 is not allowed");
+        // --- where loaders may run (the admin may allow more: kmm.security.*)
+        add(cases, "toleration-everything", "a toleration without a key (tolerates every taint)",
+                m -> spec(m).putArray("tolerations").addObject().put("operator", "Exists"),
+                null, "InvalidModule", "spec.tolerations[0]: a toleration without a key tolerates every taint, "
+                        + "which only the cluster admin can allow");
+        add(cases, "toleration-control-plane", "tolerating the control-plane taint",
+                m -> spec(m).putArray("tolerations").addObject().put("key", "node-role.kubernetes.io/control-plane")
+                        .put("operator", "Exists").put("effect", "NoSchedule"),
+                null, "InvalidModule", "spec.tolerations[0].key: \"node-role.kubernetes.io/control-plane\": KMM "
+                        + "does not run loaders on control-plane nodes");
+        add(cases, "in-cluster-registry-other-namespace", "a build into another namespace's path of the in-cluster "
+                + "registry",
+                m -> {
+                    building(m);
+                    mapping(m).put("containerImage", "localhost:30500/other-team/example:${KERNEL_FULL_VERSION}");
+                },
+                null, "InvalidBuild", "images built into the in-cluster registry live under localhost:30500/"
+                        + NAMESPACE + "/");
         // --- signing (the operator's checks: the schema cannot see the merged settings)
         add(cases, "sign-without-key-secret", "signing without a key Secret",
                 m -> sign(m).putObject("certSecret").put("name", "c"),
@@ -348,6 +420,10 @@ public final class BadModules {
     private static void building(ObjectNode m) {
         mapping(m).put("containerImage", UNREACHABLE_REGISTRY + "/vendor/example:${KERNEL_FULL_VERSION}");
         build(mapping(m)).put("dockerfile", "FROM scratch");
+    }
+
+    private static ObjectNode loaderSecurity(ObjectNode m) {
+        return ((ObjectNode) spec(m).get("moduleLoader")).putObject("securityContext");
     }
 
     private static void hostPath(ObjectNode m, String path) {

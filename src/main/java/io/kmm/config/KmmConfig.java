@@ -59,6 +59,9 @@ public interface KmmConfig {
          */
         java.util.Optional<String> signImage();
 
+        /** Requests and limits of the build (and signing) container. */
+        Resources resources();
+
         /** Where {@code sign-file} is in the sign image. */
         @WithDefault("/usr/local/bin/sign-file")
         String signFile();
@@ -69,6 +72,29 @@ public interface KmmConfig {
          */
         @WithDefault("5m")
         java.time.Duration signingKeyRecheck();
+    }
+
+    interface Resources {
+        @WithDefault("250m")
+        String requestsCpu();
+
+        @WithDefault("256Mi")
+        String requestsMemory();
+
+        /** Unset: no CPU limit. */
+        java.util.Optional<String> limitsCpu();
+
+        @WithDefault("4Gi")
+        String limitsMemory();
+
+        default io.fabric8.kubernetes.api.model.ResourceRequirements requirements() {
+            var b = new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                    .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity(requestsCpu()))
+                    .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity(requestsMemory()))
+                    .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity(limitsMemory()));
+            limitsCpu().ifPresent(c -> b.addToLimits("cpu", new io.fabric8.kubernetes.api.model.Quantity(c)));
+            return b.build();
+        }
     }
 
     enum StrategyChoice {
@@ -110,6 +136,41 @@ public interface KmmConfig {
         /** The service address serves plain HTTP (or TLS that cannot be verified), as the shipped component does. */
         @WithDefault("true")
         boolean insecure();
+    }
+
+    /** What Modules may do beyond loading a kernel module (docs/security.md#what-the-admin-controls). */
+    Security security();
+
+    interface Security {
+        /**
+         * The namespaces whose Modules the operator acts on (comma-separated), {@code *} for all. A Module elsewhere
+         * gets no DaemonSet, build or label, and its status says why.
+         */
+        @WithDefault("*")
+        java.util.List<String> allowedNamespaces();
+
+        /**
+         * Loaders (and device plugins) may run on control-plane nodes, and Modules may tolerate the control-plane
+         * taints. Off: nodes labelled {@code node-role.kubernetes.io/control-plane} (or {@code master}) are never
+         * targeted, whatever the selector.
+         */
+        @WithDefault("false")
+        boolean controlPlaneNodes();
+
+        /** Modules may tolerate every taint (a toleration without a key, {@code operator: Exists}). */
+        @WithDefault("false")
+        boolean broadTolerations();
+
+        /**
+         * Host directories a Module's {@code additionalVolumes} may mount besides the module and firmware directories,
+         * e.g. {@code /etc/modprobe.d}, {@code /dev}, {@code /sys} (always read-only).
+         */
+        java.util.Optional<java.util.List<String>> extraHostPaths();
+
+        default io.kmm.kernel.SecurityPolicy policy(InCluster registry) {
+            return new io.kmm.kernel.SecurityPolicy(allowedNamespaces(), controlPlaneNodes(), broadTolerations(),
+                    extraHostPaths().orElse(java.util.List.of()), registry.enabled() ? registry.nodeAddress() : null);
+        }
     }
 
     /** Settings of {@code ./mvnw quarkus:dev}; ignored by the production build. */

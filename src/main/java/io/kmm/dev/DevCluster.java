@@ -287,7 +287,12 @@ public class DevCluster {
                 try {
                     client.pods().inNamespace(namespace).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
                             .withNewMetadata().withName(name).withNamespace(namespace)
-                            .withLabels(ds.getSpec().getTemplate().getMetadata().getLabels()).endMetadata()
+                            .withLabels(ds.getSpec().getTemplate().getMetadata().getLabels())
+                            // controlled by its DaemonSet, as the DaemonSet controller makes them
+                            .addNewOwnerReference().withApiVersion("apps/v1").withKind("DaemonSet")
+                            .withName(ds.getMetadata().getName()).withUid(ds.getMetadata().getUid())
+                            .withController(true).withBlockOwnerDeletion(true).endOwnerReference()
+                            .endMetadata()
                             .withNewSpec().withNodeName(node.getMetadata().getName())
                             .withContainers(ds.getSpec().getTemplate().getSpec().getContainers()).endSpec()
                             .withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition()
@@ -349,8 +354,16 @@ public class DevCluster {
             return true;
         }
         return affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms()
-                .stream().anyMatch(term -> term.getMatchExpressions().stream().allMatch(e -> labels != null
-                        && "In".equals(e.getOperator()) && e.getValues().contains(labels.get(e.getKey()))));
+                .stream().anyMatch(term -> term.getMatchExpressions().stream().allMatch(e -> {
+                    String value = labels == null ? null : labels.get(e.getKey());
+                    return switch (e.getOperator()) {
+                        case "In" -> value != null && e.getValues().contains(value);
+                        case "NotIn" -> value == null || !e.getValues().contains(value);
+                        case "Exists" -> value != null;
+                        case "DoesNotExist" -> value == null;
+                        default -> false;
+                    };
+                }));
     }
 
     void onStop(@Observes io.quarkus.runtime.ShutdownEvent event) {

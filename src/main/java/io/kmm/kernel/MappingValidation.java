@@ -5,7 +5,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.regex.Pattern;
 
-import io.fabric8.kubernetes.api.model.Volume;
 import io.kmm.api.v1alpha1.Build;
 import io.kmm.api.v1alpha1.KernelMapping;
 import io.kmm.api.v1alpha1.ModuleSpec;
@@ -85,8 +84,16 @@ public final class MappingValidation {
     }
 
     public static Result validate(ModuleSpec spec) {
+        return validate(spec, SecurityPolicy.DEFAULT, null);
+    }
+
+    /**
+     * @param policy what the cluster admin allows beyond loading a module
+     * @param namespace the Module's (images it builds into the in-cluster registry live under it), or null
+     */
+    public static Result validate(ModuleSpec spec, SecurityPolicy policy, String namespace) {
         List<Problem> problems = new ArrayList<>();
-        List<Problem> podProblems = podProblems(spec);
+        List<Problem> podProblems = podProblems(spec, policy);
         problems.addAll(podProblems);
         selectorProblems(spec, problems);
         List<KernelMapping> kernelMappings = spec.getKernelMappings() == null ? List.of() : spec.getKernelMappings();
@@ -95,7 +102,7 @@ public final class MappingValidation {
         }
         List<Mapping> mappings = new ArrayList<>();
         for (int i = 0; i < kernelMappings.size(); i++) {
-            Mapping m = mapping(spec, i, kernelMappings.get(i));
+            Mapping m = mapping(spec, i, kernelMappings.get(i), policy, namespace);
             mappings.add(m);
             if (m.unevaluable() != null) {
                 problems.add(m.unevaluable());
@@ -111,7 +118,7 @@ public final class MappingValidation {
         return new Result(Collections.unmodifiableList(problems), List.copyOf(podProblems), List.copyOf(mappings));
     }
 
-    private static Mapping mapping(ModuleSpec spec, int i, KernelMapping m) {
+    private static Mapping mapping(ModuleSpec spec, int i, KernelMapping m, SecurityPolicy policy, String namespace) {
         String field = "spec.kernelMappings[" + i + "]";
         Problem unevaluable = null;
         com.google.re2j.Pattern regexp = null;
@@ -131,6 +138,16 @@ public final class MappingValidation {
         Problem buildProblem = source == null ? null
                 : new Problem(BuildSettings.sourceField(spec.getBuild(), m.getBuild(), i) + source.subField(),
                         source.message(), Reason.INVALID_BUILD);
+        String registry = policy.inClusterRegistry();
+        if (buildProblem == null && namespace != null && registry != null && m.getContainerImage() != null
+                && (build != null || SignSettings.merge(spec.getSign(), m.getSign()) != null)
+                && m.getContainerImage().startsWith(registry + "/")
+                && !m.getContainerImage().startsWith(registry + "/" + namespace + "/")) {
+            // the in-cluster registry has no authentication: a Module builds only under its own namespace's path
+            buildProblem = new Problem(field + ".containerImage", "images built into the in-cluster registry live "
+                    + "under " + registry + "/" + namespace + "/ (the Module's namespace), not " + m.getContainerImage(),
+                    Reason.INVALID_BUILD);
+        }
         List<Problem> image = new ArrayList<>();
         if (m.getContainerImage() == null || m.getContainerImage().isBlank()) {
             image.add(new Problem(field + ".containerImage", "containerImage is empty"));
@@ -148,22 +165,14 @@ public final class MappingValidation {
                 buildProblem, sign, signProblem, dirName);
     }
 
-    private static List<Problem> podProblems(ModuleSpec spec) {
+    private static List<Problem> podProblems(ModuleSpec spec, SecurityPolicy policy) {
         List<Problem> problems = new ArrayList<>();
         if (spec.getModuleLoader() == null) {
             problems.add(new Problem("spec.moduleLoader", "a moduleLoader container is required"));
         }
         Tolerations.problems(spec.getTolerations()).forEach(p -> problems.add(p));
         modprobeProblems(spec, problems);
-        List<Volume> volumes = spec.getAdditionalVolumes() == null ? List.of() : spec.getAdditionalVolumes();
-        for (int i = 0; i < volumes.size(); i++) {
-            Volume volume = volumes.get(i);
-            if (volume != null && volume.getHostPath() != null) {
-                String field = "spec.additionalVolumes[" + i + "].hostPath.path";
-                HostPaths.problem(volume.getHostPath().getPath())
-                        .ifPresent(message -> problems.add(new Problem(field, message, Reason.INVALID_VOLUME)));
-            }
-        }
+        PodSecurity.problems(spec, policy, problems);
         return problems;
     }
 

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.kmm.api.v1alpha1.Module;
+import io.kmm.kernel.SecurityPolicy;
 import io.kmm.meta.Labels;
 import io.kmm.meta.Names;
 
@@ -37,6 +38,11 @@ public final class DevicePluginDaemonSets {
      * change this DaemonSet.
      */
     public static DaemonSet desired(Module module) {
+        return desired(module, SecurityPolicy.DEFAULT);
+    }
+
+    /** @param policy what the cluster admin allows (control-plane nodes) */
+    public static DaemonSet desired(Module module, SecurityPolicy policy) {
         String moduleName = module.getMetadata().getName();
         Map<String, String> labels = Labels.of(moduleName, Labels.ROLE_DEVICE_PLUGIN);
         Map<String, String> nodeSelector = new LinkedHashMap<>();
@@ -47,7 +53,7 @@ public final class DevicePluginDaemonSets {
         List<Volume> volumes = List.of(new VolumeBuilder().withName(DEVICE_PLUGINS_VOLUME)
                 .withNewHostPath().withPath(DEVICE_PLUGINS_PATH).withType("DirectoryOrCreate").endHostPath().build());
         DaemonSet ds = PodTemplates.daemonSet(module, Names.devicePluginDaemonSet(moduleName), labels,
-                container(module.getSpec().getDevicePlugin()), volumes, nodeSelector, null);
+                container(module.getSpec().getDevicePlugin()), volumes, nodeSelector, PodTemplates.affinity(policy));
         return DesiredHash.stamp(ds);
     }
 

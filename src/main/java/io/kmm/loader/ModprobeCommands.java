@@ -83,8 +83,7 @@ public final class ModprobeCommands {
             }
         }
         if (m.getFirmwarePath() != null) {
-            lines.add("mkdir -p " + quote(FIRMWARE_DIR));
-            lines.add("cp -r " + quote(m.getFirmwarePath() + "/.") + " " + quote(FIRMWARE_DIR + "/"));
+            lines.addAll(copyFirmware(m.getFirmwarePath()));
         }
         List<String> loaded;
         if (m.getRawArgs() != null && m.getRawArgs().getLoad() != null) {
@@ -125,6 +124,34 @@ public final class ModprobeCommands {
                     + quote(FIRMWARE_DIR + "/") + "\"$f\"; done");
         }
         return String.join("\n", lines);
+    }
+
+    /**
+     * The image's firmware files copied to the node's firmware directory, file by file: the kernel reads that
+     * directory on the node and follows symbolic links there, so none is ever made (a link in the image is refused)
+     * and none on the node is written through (a directory or file there that is a link is refused); a name that is
+     * not a plain relative path (a newline, "..") is refused too.
+     */
+    static List<String> copyFirmware(String firmwarePath) {
+        String src = quote(firmwarePath);
+        String dst = quote(FIRMWARE_DIR + "/");
+        return List.of(
+                "kmm_refuse() { echo \"KMM: firmware not copied: $1\" >&2; exit 1; }",
+                "[ -d " + src + " ] || kmm_refuse " + quote("modprobe.firmwarePath " + firmwarePath
+                        + " is not a directory of the image"),
+                "[ -z \"$(cd " + src + " && find . -type l)\" ] || kmm_refuse " + quote(firmwarePath
+                        + " holds symbolic links (copy the files themselves into the image)"),
+                "(cd " + src + " && find .) | while read -r f; do",
+                "  case \"$f\" in .) ;; ./*/../*|./../*|*/..|./..) kmm_refuse \"'$f' is not a plain path\" ;; ./*) ;; "
+                        + "*) kmm_refuse \"'$f' is not a plain path\" ;; esac",
+                "done",
+                "mkdir -p " + quote(FIRMWARE_DIR),
+                "(cd " + src + " && find . -type d; cd " + src + " && find . -type f) | while read -r f; do",
+                "  [ \"$f\" = . ] && continue",
+                "  [ -L " + dst + "\"$f\" ] && kmm_refuse \"" + FIRMWARE_DIR + "/$f is a symbolic link on the node\"",
+                "  if [ -d " + src + "/\"$f\" ]; then mkdir -p " + dst + "\"$f\"; else cp " + src + "/\"$f\" " + dst
+                        + "\"$f\"; fi",
+                "done");
     }
 
     private static List<String> loadingOrder(Modprobe m) {

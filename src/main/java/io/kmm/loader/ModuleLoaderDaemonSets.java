@@ -21,6 +21,7 @@ import io.kmm.api.v1alpha1.Modprobe;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.api.v1alpha1.ModuleSpec;
 import io.kmm.kernel.KernelResolution;
+import io.kmm.kernel.SecurityPolicy;
 import io.kmm.meta.Labels;
 import io.kmm.meta.Names;
 
@@ -53,6 +54,12 @@ public final class ModuleLoaderDaemonSets {
      */
     public static DaemonSet desired(Module module, KernelResolution.Resolved kernel, String kernelLabelKey,
             String signInputs) {
+        return desired(module, kernel, kernelLabelKey, signInputs, SecurityPolicy.DEFAULT);
+    }
+
+    /** @param policy what the cluster admin allows (control-plane nodes) */
+    public static DaemonSet desired(Module module, KernelResolution.Resolved kernel, String kernelLabelKey,
+            String signInputs, SecurityPolicy policy) {
         String moduleName = module.getMetadata().getName();
         Map<String, String> labels = Labels.of(moduleName, Labels.ROLE_MODULE_LOADER, kernel.kernelLabel());
 
@@ -76,7 +83,7 @@ public final class ModuleLoaderDaemonSets {
         }
 
         DaemonSet ds = PodTemplates.daemonSet(module, Names.loaderDaemonSet(moduleName, kernel.kernel()), labels,
-                loaderContainer(module.getSpec(), kernel), volumes, nodeSelector, null);
+                loaderContainer(module.getSpec(), kernel), volumes, nodeSelector, PodTemplates.affinity(policy));
         ds.getMetadata().getAnnotations().put(Labels.KERNEL_VERSION_ANNOTATION, kernel.kernel());
         if (signInputs != null) {
             ds.getSpec().getTemplate().getMetadata().getAnnotations().put(Labels.SIGN_INPUTS, signInputs);
@@ -151,11 +158,17 @@ public final class ModuleLoaderDaemonSets {
         return spec.getInTreeModulesToRemove();
     }
 
-    /** The user's security context, with CAP_SYS_MODULE as the only added capability unless they set capabilities. */
+    /**
+     * The user's security context (what it may set: user, group, read-only root; MappingValidation refuses the rest),
+     * with every capability dropped but CAP_SYS_MODULE, no privilege escalation and the runtime's default seccomp
+     * profile (which lets a process with CAP_SYS_MODULE load and unload modules).
+     */
     static SecurityContext loaderSecurityContext(SecurityContext user) {
         SecurityContext sc = user == null ? new SecurityContext() : PodTemplates.copy(user, SecurityContext.class);
-        if (sc.getCapabilities() == null) {
-            sc.setCapabilities(new Capabilities(List.of("SYS_MODULE"), null));
+        sc.setCapabilities(new Capabilities(List.of("SYS_MODULE"), List.of("ALL")));
+        sc.setAllowPrivilegeEscalation(false);
+        if (sc.getSeccompProfile() == null) {
+            sc.setSeccompProfile(new io.fabric8.kubernetes.api.model.SeccompProfile(null, "RuntimeDefault"));
         }
         return sc;
     }

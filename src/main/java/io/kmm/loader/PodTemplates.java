@@ -29,7 +29,15 @@ final class PodTemplates {
         ModuleSpec spec = module.getSpec();
         List<Volume> volumes = new ArrayList<>(kmmVolumes);
         if (spec.getAdditionalVolumes() != null) {
-            volumes.addAll(spec.getAdditionalVolumes());
+            for (Volume v : spec.getAdditionalVolumes()) {
+                Volume copy = copy(v, Volume.class);
+                // a host directory that exists, never one the kubelet would create (MappingValidation allows no other)
+                if (copy.getHostPath() != null && (copy.getHostPath().getType() == null
+                        || copy.getHostPath().getType().isEmpty())) {
+                    copy.getHostPath().setType(io.kmm.kernel.HostPaths.TYPE);
+                }
+                volumes.add(copy);
+            }
         }
         List<LocalObjectReference> pullSecrets = spec.getImageRepoSecret() == null ? null
                 : List.of(new LocalObjectReference(spec.getImageRepoSecret().getName()));
@@ -57,6 +65,23 @@ final class PodTemplates {
                 .endTemplate()
                 .endSpec()
                 .build();
+    }
+
+    /**
+     * Control-plane nodes are never targeted unless the admin allows it: the selector cannot say "not", so an affinity
+     * does (the DaemonSet controller keeps its terms when it adds its own node name).
+     */
+    static Affinity affinity(io.kmm.kernel.SecurityPolicy policy) {
+        if (policy.controlPlaneNodes()) {
+            return null;
+        }
+        var term = new io.fabric8.kubernetes.api.model.NodeSelectorTermBuilder();
+        for (String label : io.kmm.kernel.SecurityPolicy.CONTROL_PLANE_LABELS) {
+            term.addNewMatchExpression().withKey(label).withOperator("DoesNotExist").endMatchExpression();
+        }
+        return new io.fabric8.kubernetes.api.model.AffinityBuilder().withNewNodeAffinity()
+                .withNewRequiredDuringSchedulingIgnoredDuringExecution().withNodeSelectorTerms(term.build())
+                .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().build();
     }
 
     /** A deep copy through JSON, so that a desired object never shares state with the Module it came from. */

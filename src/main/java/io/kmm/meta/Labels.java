@@ -42,6 +42,7 @@ public final class Labels {
 
     /** Suffix of the module-ready node labels ({@link #moduleReady}). */
     public static final String READY_SUFFIX = ".ready";
+    static final int READY_HASH_LENGTH = 24;
     /** Value of the module-ready node labels. */
     public static final String READY_VALUE = "true";
 
@@ -51,13 +52,14 @@ public final class Labels {
     /**
      * The node label that says a Module's loader pod is Ready on the node: {@code ooto.sigs.k8s.io/<namespace>.<module>.ready}.
      * The name part of a label key holds 63 characters: when namespace and Module name are longer together, they are
-     * shortened and a hash of both keeps keys of different Modules apart.
+     * shortened and a hash of both (96 bits: no one can choose a namespace and name whose key is another Module's) keeps
+     * keys of different Modules apart.
      */
     public static String moduleReady(String namespace, String moduleName) {
         String readable = namespace + "." + moduleName;
         int room = 63 - READY_SUFFIX.length();
         if (readable.length() > room) {
-            String hash = LabelValues.hash(namespace + "/" + moduleName, 8);
+            String hash = LabelValues.hash(namespace + "/" + moduleName, READY_HASH_LENGTH);
             readable = LabelValues.trimToAlphanumeric(readable.substring(0, room - hash.length() - 1)) + "-" + hash;
         }
         return DOMAIN + readable + READY_SUFFIX;

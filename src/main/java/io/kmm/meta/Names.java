@@ -42,6 +42,19 @@ public final class Names {
         return readable + "-" + inputsHash;
     }
 
+    /**
+     * Name of an event about a Module: {@code <module>.<suffix>}, the Module's name shortened so that the whole stays a
+     * DNS subdomain of at most 253 characters (a Module's name may be that long itself).
+     */
+    public static String event(String moduleName, String suffix) {
+        int room = 253 - suffix.length() - 1;
+        String prefix = moduleName.length() > room ? moduleName.substring(0, room) : moduleName;
+        while (!prefix.isEmpty() && !Character.isLetterOrDigit(prefix.charAt(prefix.length() - 1))) {
+            prefix = prefix.substring(0, prefix.length() - 1);
+        }
+        return prefix + "." + suffix;
+    }
+
     static boolean isDnsLabel(String name) {
         return name.length() <= MAX_LENGTH && DNS_LABEL.matcher(name).matches();
     }

@@ -41,8 +41,8 @@ public class ModuleEvents {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         var event = new EventBuilder()
                 .withNewMetadata()
-                .withName(module.getMetadata().getName() + "." + Long.toHexString(System.currentTimeMillis() * 1_000_000L
-                        + System.nanoTime() % 1_000_000L))
+                .withName(io.kmm.meta.Names.event(module.getMetadata().getName(),
+                        Long.toHexString(System.currentTimeMillis() * 1_000_000L + System.nanoTime() % 1_000_000L)))
                 .withNamespace(namespace)
                 .endMetadata()
                 .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(Module.API_VERSION)

@@ -41,7 +41,12 @@ public final class ModulePlanner {
      * @param buildRetention how long successful builds are kept
      * @param now the reconcile's clock
      */
-    public record Settings(String kernelLabelKey, String buildObjectKind, Duration buildRetention, Instant now) {
+    public record Settings(String kernelLabelKey, String buildObjectKind, Duration buildRetention, Instant now,
+            io.kmm.kernel.SecurityPolicy policy) {
+
+        public Settings(String kernelLabelKey, String buildObjectKind, Duration buildRetention, Instant now) {
+            this(kernelLabelKey, buildObjectKind, buildRetention, now, io.kmm.kernel.SecurityPolicy.DEFAULT);
+        }
     }
 
     /** The spec's validation and one resolution per kernel (sorted by kernel). */
@@ -52,7 +57,21 @@ public final class ModulePlanner {
     }
 
     public static Resolution resolve(Module module, SelectedNodes nodes) {
-        MappingValidation.Result validation = MappingValidation.validate(module.getSpec());
+        return resolve(module, nodes, io.kmm.kernel.SecurityPolicy.DEFAULT);
+    }
+
+    /** @param policy what the cluster admin allows beyond loading a module */
+    public static Resolution resolve(Module module, SelectedNodes nodes, io.kmm.kernel.SecurityPolicy policy) {
+        String namespace = module.getMetadata().getNamespace();
+        if (!policy.namespaceAllowed(namespace)) {
+            // Nothing of this Module is resolved, built or run: the admin keeps Modules out of this namespace.
+            MappingValidation.Problem p = new MappingValidation.Problem("metadata.namespace", "Modules in namespace "
+                    + namespace + " are not allowed (kmm.security.allowed-namespaces: "
+                    + String.join(",", policy.allowedNamespaces()) + "): no DaemonSet, build or label is made for "
+                    + "it, and those it had are removed", io.kmm.status.Reason.NAMESPACE_NOT_ALLOWED);
+            return new Resolution(new MappingValidation.Result(List.of(p), List.of(p), List.of()), Map.of());
+        }
+        MappingValidation.Result validation = MappingValidation.validate(module.getSpec(), policy, namespace);
         return new Resolution(validation, new KernelMapper(module.getMetadata().getName(),
                 module.getMetadata().getNamespace(), validation).resolveAll(nodes.byKernel().keySet()));
     }
@@ -113,7 +132,7 @@ public final class ModulePlanner {
             DaemonSet desiredLoader = null;
             if (r instanceof KernelResolution.Resolved resolved && !held && !podsBlocked) {
                 desiredLoader = ModuleLoaderDaemonSets.desired(module, resolved, settings.kernelLabelKey(),
-                        signInputs);
+                        signInputs, settings.policy());
                 loaderName = desiredLoader.getMetadata().getName();
                 desired.put(loaderName, desiredLoader);
                 loadedKernelLabels.add(resolved.kernelLabel());
@@ -130,14 +149,15 @@ public final class ModulePlanner {
         }
 
         String devicePluginName = null;
-        if (podsBlocked) {
+        boolean forbidden = !settings.policy().namespaceAllowed(module.getMetadata().getNamespace());
+        if (podsBlocked && !forbidden) {
             String name = Names.devicePluginDaemonSet(moduleName);
             if (owned.containsKey(name)) {
                 keep.add(name);
                 devicePluginName = name;
             }
         } else if (module.getSpec().getDevicePlugin() != null && !loadedKernelLabels.isEmpty()) {
-            DaemonSet dp = DevicePluginDaemonSets.desired(module);
+            DaemonSet dp = DevicePluginDaemonSets.desired(module, settings.policy());
             devicePluginName = dp.getMetadata().getName();
             desired.put(devicePluginName, dp);
         }

@@ -40,6 +40,7 @@ import io.kmm.build.BuildState;
 import io.kmm.build.BuildStrategy;
 import io.kmm.config.KmmConfig;
 import io.kmm.kernel.KernelResolution;
+import io.kmm.kernel.SecurityPolicy;
 import io.kmm.meta.Labels;
 import io.kmm.meta.Names;
 import io.kmm.registry.ImageCheck;
@@ -114,11 +115,12 @@ public class ModuleReconciler implements Reconciler<Module> {
     @Override
     public UpdateControl<Module> reconcile(Module module, Context<Module> context) {
         Instant now = Instant.now();
-        Observed observed = observe(module, context);
-        ModulePlanner.Resolution resolution = ModulePlanner.resolve(observed.module(), observed.nodes());
+        SecurityPolicy policy = config.security().policy(config.registry().inCluster());
+        Observed observed = observe(module, context, policy);
+        ModulePlanner.Resolution resolution = ModulePlanner.resolve(observed.module(), observed.nodes(), policy);
         ModulePlan plan = ModulePlanner.plan(observed, resolution, imageFacts(observed, resolution),
                 signFacts(observed, resolution), new ModulePlanner.Settings(config.kernelLabelSource().labelKey(),
-                        strategy.objectKind(), config.build().successfulBuildRetention(), now));
+                        strategy.objectKind(), config.build().successfulBuildRetention(), now, policy));
         ModuleActions.Executed executed = new ModuleActions(context, daemonSets, events, strategy, counted, deleting)
                 .execute(observed.module(), plan, observed.daemonSets());
         ModuleStatus status = ModuleStatusAggregator.aggregate(module, plan, executed, now);
@@ -139,7 +141,7 @@ public class ModuleReconciler implements Reconciler<Module> {
     }
 
     /** Observe: what the informer caches hold for this Module. */
-    private Observed observe(Module module, Context<Module> context) {
+    private Observed observe(Module module, Context<Module> context, SecurityPolicy policy) {
         Module view = module;
         if (module.getSpec() == null) {
             // Only without the CRD's schema (reported in status): an empty spec to reason about, never written.
@@ -150,7 +152,8 @@ public class ModuleReconciler implements Reconciler<Module> {
         }
         var selector = view.getSpec().getSelector();
         SelectedNodes selected = SelectedNodes.of(nodes
-                .list(n -> SelectedNodes.matches(selector, n.getMetadata().getLabels())).toList());
+                .list(n -> SelectedNodes.matches(selector, n.getMetadata().getLabels())
+                        && policy.nodeAllowed(n.getMetadata().getLabels())).toList());
         Map<String, DaemonSet> owned = new LinkedHashMap<>();
         Instant stale = Instant.now().minusSeconds(60);
         deleting.values().removeIf(when -> when.isBefore(stale));

@@ -29,19 +29,29 @@ public final class LoaderPods {
         return pod.getSpec() == null ? null : pod.getSpec().getNodeName();
     }
 
+    /** The object that controls the pod (its DaemonSet), if any. */
+    public static io.fabric8.kubernetes.api.model.OwnerReference controller(io.fabric8.kubernetes.api.model.HasMetadata o) {
+        if (o.getMetadata().getOwnerReferences() == null) {
+            return null;
+        }
+        return o.getMetadata().getOwnerReferences().stream().filter(r -> Boolean.TRUE.equals(r.getController()))
+                .findFirst().orElse(null);
+    }
+
     /** Lets through only what changes a label: readiness, the node, deletion. */
     public static boolean relevantChange(Pod newPod, Pod oldPod) {
         return ready(newPod) != ready(oldPod) || !Objects.equals(nodeName(newPod), nodeName(oldPod));
     }
 
-    /** The parts of a loader pod the labeller reads. Pure. */
+    /** The parts of a loader pod the labeller reads (with its controller: only KMM's DaemonSets count). Pure. */
     public static Pod prune(Pod pod) {
         ObjectMeta meta = pod.getMetadata();
         PodBuilder pruned = new PodBuilder().withApiVersion(pod.getApiVersion()).withKind(pod.getKind())
                 .withNewMetadata().withName(meta.getName()).withNamespace(meta.getNamespace()).withUid(meta.getUid())
                 .withResourceVersion(meta.getResourceVersion()).withGeneration(meta.getGeneration())
                 .withCreationTimestamp(meta.getCreationTimestamp()).withDeletionTimestamp(meta.getDeletionTimestamp())
-                .withLabels(meta.getLabels()).endMetadata()
+                .withLabels(meta.getLabels()).withOwnerReferences(controller(pod) == null ? java.util.List.of()
+                        : java.util.List.of(controller(pod))).endMetadata()
                 .withNewSpec().withNodeName(nodeName(pod)).endSpec();
         if (ready(pod)) {
             pruned.withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus();

@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -27,7 +28,8 @@ import io.kmm.meta.Labels;
 
 /**
  * Puts {@code ooto.sigs.k8s.io/<namespace>.<module>.ready=true} on every node where a loader pod of that Module is
- * Ready, and takes it off when the pod stops being Ready, is deleted or moves (the node left the Module, the node
+ * Ready (a pod controlled by a loader DaemonSet that the Module controls: owner references, by uid, not labels, which
+ * anyone who may create pods can copy), and takes it off when the pod stops being Ready, is deleted or moves (the node left the Module, the node
  * booted another kernel, the Module was deleted and its DaemonSets collected). Workloads and the Module's device
  * plugin select nodes by it. It reads loader pods only (a label-selected informer, pruned) and writes one JSON merge
  * patch of the changed labels per node and change; heartbeats and pod updates that keep readiness cause nothing.
@@ -43,9 +45,12 @@ public class ModuleReadyLabeller implements Reconciler<Node> {
             + Labels.ROLE_MODULE_LOADER;
     private static final Logger LOG = Logger.getLogger(ModuleReadyLabeller.class);
 
+    private InformerEventSource<Pod, Node> pods;
+    private InformerEventSource<DaemonSet, Node> daemonSets;
+
     @Override
     public List<EventSource<?, Node>> prepareEventSources(EventSourceContext<Node> context) {
-        InformerEventSource<Pod, Node> pods = new InformerEventSource<>(InformerEventSourceConfiguration
+        pods = new InformerEventSource<>(InformerEventSourceConfiguration
                 .from(Pod.class, Node.class)
                 .withName("loader-pods")
                 .withLabelSelector(LOADER_POD_SELECTOR)
@@ -54,12 +59,35 @@ public class ModuleReadyLabeller implements Reconciler<Node> {
                 .withOnUpdateFilter(LoaderPods::relevantChange)
                 .withItemStore(new LoaderPods.Store())
                 .build(), context);
-        return List.of(pods);
+        // The loader DaemonSets (identity and owners only): a pod counts once its DaemonSet is known; a DaemonSet
+        // that comes or goes concerns the nodes of its pods.
+        daemonSets = new InformerEventSource<>(InformerEventSourceConfiguration
+                .from(DaemonSet.class, Node.class)
+                .withName("loader-daemonsets")
+                .withLabelSelector(LOADER_POD_SELECTOR)
+                .withSecondaryToPrimaryMapper(ds -> pods == null ? Set.of()
+                        : pods.list(p -> LoaderPods.controller(p) != null && ds.getMetadata().getUid()
+                                .equals(LoaderPods.controller(p).getUid()) && LoaderPods.nodeName(p) != null)
+                                .map(p -> new ResourceID(LoaderPods.nodeName(p)))
+                                .collect(java.util.stream.Collectors.toSet()))
+                .withOnUpdateFilter((n, o) -> !java.util.Objects.equals(LoaderPods.controller(n),
+                        LoaderPods.controller(o)))
+                .withItemStore(new LoaderDaemonSets.Store())
+                .build(), context);
+        return List.of(pods, daemonSets);
     }
 
     @Override
     public UpdateControl<Node> reconcile(Node node, Context<Node> context) {
-        Map<String, String> change = change(node.getMetadata().getLabels(), context.getSecondaryResources(Pod.class));
+        Map<String, String> modules = new java.util.HashMap<>();
+        for (Pod pod : context.getSecondaryResources(Pod.class)) {
+            var owner = LoaderPods.controller(pod);
+            DaemonSet ds = owner == null ? null
+                    : daemonSets.get(new ResourceID(owner.getName(), pod.getMetadata().getNamespace())).orElse(null);
+            LoaderDaemonSets.moduleOf(pod, ds).ifPresent(m -> modules.put(pod.getMetadata().getUid(), m));
+        }
+        Map<String, String> change = change(node.getMetadata().getLabels(), context.getSecondaryResources(Pod.class),
+                modules);
         if (change.isEmpty()) {
             return UpdateControl.noUpdate();
         }
@@ -73,12 +101,14 @@ public class ModuleReadyLabeller implements Reconciler<Node> {
     /**
      * The label changes a node needs: ready keys to add ({@code "true"}) and stale ones to remove ({@code null}).
      * Pure; empty when the node is as it should be.
+     *
+     * @param modules the Module of each pod (by pod uid) that a loader DaemonSet of that Module controls; pods not in
+     *        it do not count, whatever their labels
      */
-    static Map<String, String> change(Map<String, String> labels, Set<Pod> podsOnNode) {
+    static Map<String, String> change(Map<String, String> labels, Set<Pod> podsOnNode, Map<String, String> modules) {
         Set<String> wanted = new TreeSet<>();
         for (Pod pod : podsOnNode) {
-            String module = pod.getMetadata().getLabels() == null ? null
-                    : pod.getMetadata().getLabels().get(Labels.MODULE_NAME);
+            String module = modules.get(pod.getMetadata().getUid());
             if (module != null && LoaderPods.ready(pod)) {
                 wanted.add(Labels.moduleReady(pod.getMetadata().getNamespace(), module));
             }

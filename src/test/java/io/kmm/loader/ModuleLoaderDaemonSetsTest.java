@@ -84,15 +84,37 @@ class ModuleLoaderDaemonSetsTest {
     }
 
     @Test
-    void userCapabilitiesAreRespectedAndTheModuleIsNotModified() {
+    void theLoaderGetsCapSysModuleAndNothingMoreAndTheModuleIsNotModified() {
         Module m = sample();
-        m.getSpec().getModuleLoader().setSecurityContext(new SecurityContextBuilder()
-                .withCapabilities(new Capabilities(List.of("SYS_MODULE", "SYS_ADMIN"), List.of("ALL"))).build());
+        m.getSpec().getModuleLoader().setSecurityContext(new SecurityContextBuilder().withRunAsUser(0L)
+                .withCapabilities(new Capabilities(List.of("SYS_MODULE", "SYS_ADMIN"), List.of("NET_RAW"))).build());
         Container c = ModuleLoaderDaemonSets.desired(m, KERNEL, Labels.KERNEL_VERSION).getSpec().getTemplate()
                 .getSpec().getContainers().get(0);
-        assertThat(c.getSecurityContext().getCapabilities().getAdd()).containsExactly("SYS_MODULE", "SYS_ADMIN");
+        // (MappingValidation refuses SYS_ADMIN; whatever reaches here, the loader gets SYS_MODULE only)
+        assertThat(c.getSecurityContext().getCapabilities().getAdd()).containsExactly("SYS_MODULE");
+        assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(c.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(c.getSecurityContext().getRunAsUser()).isZero();
         assertThat(m.getSpec().getModuleLoader().getName()).isEqualTo("ignored");
         assertThat(m.getSpec().getModuleLoader().getVolumeMounts()).isNullOrEmpty();
+        assertThat(m.getSpec().getModuleLoader().getSecurityContext().getCapabilities().getAdd())
+                .containsExactly("SYS_MODULE", "SYS_ADMIN");
+    }
+
+    @Test
+    void controlPlaneNodesAreLeftOutUnlessTheAdminAllowsThem() {
+        PodSpec pod = ModuleLoaderDaemonSets.desired(sample(), KERNEL, Labels.KERNEL_VERSION).getSpec().getTemplate()
+                .getSpec();
+        assertThat(pod.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
+                .getNodeSelectorTerms()).singleElement().satisfies(t -> assertThat(t.getMatchExpressions())
+                        .extracting(e -> e.getKey() + " " + e.getOperator()).containsExactly(
+                                "node-role.kubernetes.io/control-plane DoesNotExist",
+                                "node-role.kubernetes.io/master DoesNotExist"));
+        io.kmm.kernel.SecurityPolicy allowed = new io.kmm.kernel.SecurityPolicy(List.of("*"), true, false,
+                List.of(), null);
+        assertThat(ModuleLoaderDaemonSets.desired(sample(), KERNEL, Labels.KERNEL_VERSION, null, allowed).getSpec()
+                .getTemplate().getSpec().getAffinity()).isNull();
     }
 
     @Test
@@ -119,7 +141,7 @@ class ModuleLoaderDaemonSetsTest {
         // the selected nodes where the module is loaded: the module-ready label, whatever their kernel
         assertThat(pod.getNodeSelector()).containsExactly(Map.entry("feature/vmx", "true"),
                 Map.entry("ooto.sigs.k8s.io/drivers.mod.ready", "true"));
-        assertThat(pod.getAffinity()).isNull();
+        assertThat(pod.getAffinity().getNodeAffinity()).isNotNull(); // no control-plane nodes
     }
 
     @Test

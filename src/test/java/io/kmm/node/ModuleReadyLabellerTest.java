@@ -3,6 +3,7 @@ package io.kmm.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -15,7 +16,7 @@ import io.kmm.meta.Labels;
 class ModuleReadyLabellerTest {
 
     static Pod pod(String ns, String module, boolean ready) {
-        return new PodBuilder().withNewMetadata().withName(module + "-x").withNamespace(ns)
+        return new PodBuilder().withNewMetadata().withName(module + "-x").withNamespace(ns).withUid(ns + "/" + module)
                 .withLabels(Map.of(Labels.MODULE_NAME, module, Labels.ROLE, Labels.ROLE_MODULE_LOADER)).endMetadata()
                 .withNewSpec().withNodeName("n1").endSpec()
                 .withNewStatus().addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition()
@@ -29,17 +30,59 @@ class ModuleReadyLabellerTest {
         assertThat(a).isEqualTo("ooto.sigs.k8s.io/drivers.a.ready");
         Map<String, String> labels = new HashMap<>(Map.of("other", "x", Labels.KERNEL_VERSION, "6.1.0", b, "true"));
 
+        Map<String, String> owned = Map.of("drivers/a", "a", "drivers/c", "c");
         Map<String, String> change = ModuleReadyLabeller.change(labels, Set.of(pod("drivers", "a", true),
-                pod("drivers", "c", false)));
+                pod("drivers", "c", false)), owned);
         assertThat(change).containsOnlyKeys(a, b).containsEntry(a, "true").containsEntry(b, null);
 
         labels.put(a, "true");
         labels.remove(b);
-        assertThat(ModuleReadyLabeller.change(labels, Set.of(pod("drivers", "a", true)))).as("as it should be")
-                .isEmpty();
+        assertThat(ModuleReadyLabeller.change(labels, Set.of(pod("drivers", "a", true)), owned))
+                .as("as it should be").isEmpty();
         Pod deleting = pod("drivers", "a", true);
         deleting.getMetadata().setDeletionTimestamp("2026-12-02T10:00:00Z");
-        assertThat(ModuleReadyLabeller.change(labels, Set.of(deleting))).containsEntry(a, null);
+        assertThat(ModuleReadyLabeller.change(labels, Set.of(deleting), owned)).containsEntry(a, null);
+    }
+
+    static io.fabric8.kubernetes.api.model.apps.DaemonSet loader(String ns, String name, String uid,
+            String moduleKind) {
+        return new io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder().withNewMetadata().withName(name)
+                .withNamespace(ns).withUid(uid).addNewOwnerReference().withApiVersion("ooto.sigs.k8s.io/v1alpha1")
+                .withKind(moduleKind).withName("a-module-whose-name-is-longer-than-a-label-value-may-be-so-it-is-"
+                        + "normalised-on-labels").withUid("module-uid").withController(true).endOwnerReference()
+                .endMetadata().build();
+    }
+
+    static Pod controlledBy(Pod pod, String dsName, String dsUid) {
+        pod.getMetadata().setOwnerReferences(List.of(new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
+                .withApiVersion("apps/v1").withKind("DaemonSet").withName(dsName).withUid(dsUid).withController(true)
+                .build()));
+        return pod;
+    }
+
+    @Test
+    void onlyPodsOfALoaderDaemonSetThatAModuleControlsCountAndTheModulesOwnNameIsUsed() {
+        var ds = loader("drivers", "mod-6-1-0-abc", "ds-uid", "Module");
+        Pod real = controlledBy(pod("drivers", "normalised", true), "mod-6-1-0-abc", "ds-uid");
+        assertThat(LoaderDaemonSets.moduleOf(real, ds)).hasValue(ds.getMetadata().getOwnerReferences().get(0)
+                .getName());
+        // labels alone (a pod anyone could create), or an owner that is not the DaemonSet the cache knows
+        assertThat(LoaderDaemonSets.moduleOf(pod("drivers", "normalised", true), ds)).isEmpty();
+        assertThat(LoaderDaemonSets.moduleOf(controlledBy(pod("drivers", "x", true), "mod-6-1-0-abc", "forged"), ds))
+                .isEmpty();
+        assertThat(LoaderDaemonSets.moduleOf(real, null)).isEmpty();
+        // a DaemonSet with KMM's labels that no Module controls
+        assertThat(LoaderDaemonSets.moduleOf(real, loader("drivers", "mod-6-1-0-abc", "ds-uid", "Deployment")))
+                .isEmpty();
+        // pruning keeps what the check reads
+        assertThat(LoaderDaemonSets.moduleOf(LoaderPods.prune(real), LoaderDaemonSets.prune(ds))).isPresent();
+
+        Map<String, String> change = ModuleReadyLabeller.change(Map.of(), Set.of(real),
+                Map.of(real.getMetadata().getUid(), LoaderDaemonSets.moduleOf(real, ds).orElseThrow()));
+        String key = Labels.moduleReady("drivers", ds.getMetadata().getOwnerReferences().get(0).getName());
+        assertThat(change).containsOnlyKeys(key);
+        assertThat(key.substring(key.indexOf('/') + 1)).hasSizeLessThanOrEqualTo(63);
+        assertThat(ModuleReadyLabeller.change(Map.of(), Set.of(pod("drivers", "forged", true)), Map.of())).isEmpty();
     }
 
     @Test

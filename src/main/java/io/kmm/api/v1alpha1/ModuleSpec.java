@@ -40,10 +40,22 @@ public class ModuleSpec {
 
     @JsonPropertyDescription("Container that loads the kernel module (for example with modprobe). Its name is "
             + "overwritten and its image is taken from the kernel mapping that matches the node's kernel. "
-            + "/lib/modules and /usr/lib/modules are mounted read-only from the host. Unless securityContext.capabilities "
-            + "is set, only CAP_SYS_MODULE is added. Set modprobe (recommended) or your own command and lifecycle.preStop to "
-            + "load and unload the module.")
+            + "/lib/modules and /usr/lib/modules are mounted read-only from the host. It runs with CAP_SYS_MODULE and "
+            + "no other capability, without privilege escalation and with the runtime's default seccomp profile: "
+            + "privileged, other capabilities and host ports are refused. Set modprobe (recommended) or your own "
+            + "command and lifecycle.preStop to load and unload the module.")
     @Required
+    @ValidationRule(value = "!has(self.securityContext) || !has(self.securityContext.privileged) "
+            + "|| !self.securityContext.privileged",
+            message = "a loader is not privileged: it gets CAP_SYS_MODULE, and nothing more "
+                    + "(moduleLoader.securityContext.privileged)")
+    @ValidationRule(value = "!has(self.securityContext) || !has(self.securityContext.allowPrivilegeEscalation) "
+            + "|| !self.securityContext.allowPrivilegeEscalation",
+            message = "a loader allows no privilege escalation (moduleLoader.securityContext.allowPrivilegeEscalation)")
+    @ValidationRule(value = "!has(self.securityContext) || !has(self.securityContext.capabilities) "
+            + "|| !has(self.securityContext.capabilities.add) || self.securityContext.capabilities.add.all(c, "
+            + "c == 'SYS_MODULE' || c == 'CAP_SYS_MODULE')",
+            message = "a loader gets CAP_SYS_MODULE only (moduleLoader.securityContext.capabilities.add)")
     private Container moduleLoader;
 
     @JsonPropertyDescription("Loading and unloading by the operator: when set, the operator generates the loader "

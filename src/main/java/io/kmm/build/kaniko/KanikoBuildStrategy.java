@@ -69,7 +69,8 @@ public class KanikoBuildStrategy implements BuildStrategy {
     @Override
     public BuildState start(Module module, BuildRequest request, Context<Module> context) {
         Job desired = KanikoJobs.desired(request, config.build().kanikoImage(), new KanikoJobs.JobLimits(
-                config.build().backoffLimit(), config.build().activeDeadline(), config.build().ttlAfterFinished()),
+                config.build().backoffLimit(), config.build().activeDeadline(), config.build().ttlAfterFinished(),
+                config.build().resources().requirements()),
                 io.kmm.registry.InClusterRegistry.of(config.registry().inCluster()));
         try {
             Job created = context.getClient().resource(desired).create();

@@ -34,8 +34,17 @@ public final class KanikoJobs {
     private KanikoJobs() {
     }
 
-    /** Limits of a Job, from configuration. */
-    public record JobLimits(int backoffLimit, Duration activeDeadline, Optional<Duration> ttlAfterFinished) {
+    /**
+     * Limits of a Job, from configuration.
+     *
+     * @param resources the build container's requests and limits ({@code kmm.build.resources.*})
+     */
+    public record JobLimits(int backoffLimit, Duration activeDeadline, Optional<Duration> ttlAfterFinished,
+            io.fabric8.kubernetes.api.model.ResourceRequirements resources) {
+
+        public JobLimits(int backoffLimit, Duration activeDeadline, Optional<Duration> ttlAfterFinished) {
+            this(backoffLimit, activeDeadline, ttlAfterFinished, null);
+        }
     }
 
     /** A Job without the in-cluster registry. */
@@ -131,8 +140,15 @@ public final class KanikoJobs {
                 .withNewMetadata().withLabels(labels).withAnnotations(podAnnotations).endMetadata()
                 .withNewSpec()
                 .withRestartPolicy("Never")
+                // A build talks to registries, never to the API server: no ServiceAccount token in it.
+                .withAutomountServiceAccountToken(false)
+                .withNewSecurityContext().withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                // Kaniko runs as root and unpacks images into its own root file system (so no read-only root or
+                // dropped capabilities), but needs no privilege escalation.
                 .withContainers(new ContainerBuilder().withName(CONTAINER).withImage(executorImage)
-                        .withArgs(args).withVolumeMounts(mounts).build())
+                        .withArgs(args).withVolumeMounts(mounts).withResources(limits.resources())
+                        .withNewSecurityContext().withAllowPrivilegeEscalation(false).endSecurityContext().build())
                 .withVolumes(volumes)
                 .endSpec()
                 .endTemplate()
