@@ -176,6 +176,7 @@ public final class MappingValidation {
         return problems;
     }
 
+    private static final com.google.re2j.Pattern PATH = com.google.re2j.Pattern.compile("^/[A-Za-z0-9._/+@:-]*$");
     private static final com.google.re2j.Pattern MODULE_NAME = com.google.re2j.Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
 
     /** The schema's modprobe rules (for Modules that reached the cluster without them), and the list contents. */
@@ -221,6 +222,8 @@ public final class MappingValidation {
                 { "spec.modprobe.dirName", m.getDirName() } }) {
             if (path[1] != null && !path[1].startsWith("/")) {
                 problems.add(new Problem(path[0], "\"" + path[1] + "\" is not an absolute path"));
+            } else if (path[1] != null && !PATH.matcher(path[1]).matches()) {
+                problems.add(new Problem(path[0], "holds characters other than letters, digits and ._/+@:-"));
             }
         }
     }

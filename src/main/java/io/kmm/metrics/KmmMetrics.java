@@ -41,9 +41,11 @@ public class KmmMetrics {
     static final String SIGNS = "kmm.signs";
     static final String NODE_LABEL_UPDATES = "kmm.node.label.updates";
     static final String REGISTRY_CHECK_FAILURES = "kmm.registry.check.failures";
+    static final String INVALID_KERNEL_NODES = "kmm.nodes.invalid.kernel";
 
     private final MeterRegistry registry;
     private final Map<String, Tracked> modules = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger invalidKernelNodes = new java.util.concurrent.atomic.AtomicInteger();
 
     private record Tracked(AtomicReference<ModuleStatus> status, List<Meter> meters) {
     }
@@ -56,6 +58,9 @@ public class KmmMetrics {
         Gauge.builder(DEVICE_PLUGINS, modules, m -> m.values().stream()
                 .filter(t -> t.status().get().getDevicePlugin() != null).count()).strongReference(true)
                 .description("Modules that run a device plugin").register(registry);
+        Gauge.builder(INVALID_KERNEL_NODES, invalidKernelNodes, java.util.concurrent.atomic.AtomicInteger::get)
+                .strongReference(true).description("Nodes whose status reports a kernel version that is not a kernel "
+                        + "release: no Module targets them").register(registry);
         // Counters exist from the start, so that rate() and increase() see their first increment.
         for (String result : List.of("created", "succeeded", "failed")) {
             counter(BUILDS, "result", result);
@@ -83,7 +88,7 @@ public class KmmMetrics {
     @PreDestroy
     void removeOurMeters() {
         for (String name : List.of(MODULES, TARGETED, AVAILABLE, READY, DEGRADED, DEVICE_PLUGINS,
-                DEVICE_PLUGIN_AVAILABLE)) {
+                DEVICE_PLUGIN_AVAILABLE, INVALID_KERNEL_NODES)) {
             registry.find(name).meters().forEach(registry::remove);
         }
         modules.clear();
@@ -105,6 +110,11 @@ public class KmmMetrics {
 
     void buildCounted(@Observes BuildCounted event) {
         counter(event.signing() ? SIGNS : BUILDS, "result", event.result()).increment();
+    }
+
+    /** How many nodes report a kernel string that is not a release. */
+    public void invalidKernelNodes(int count) {
+        invalidKernelNodes.set(count);
     }
 
     public void nodeLabelUpdated() {

@@ -36,12 +36,25 @@ final class ModuleActions {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /**
-     * What exists after the actions.
+     * What exists after the actions, and what could not be done. Every action is tried, whatever happened to the
+     * others: one refused write never holds back the Module's other kernels.
      *
      * @param daemonSets the Module's DaemonSets by name
      * @param rejected DaemonSet name to the API server's reason, for DaemonSets the API server refused
+     * @param refusedBuilds kernel to the API server's reason, for builds it refused (a quota, a webhook)
+     * @param failures other actions that failed (the API server unreachable, an error of its own), described
      */
-    record Executed(Map<String, DaemonSet> daemonSets, Map<String, String> rejected) {
+    record Executed(Map<String, DaemonSet> daemonSets, Map<String, String> rejected, Map<String, String> refusedBuilds,
+            List<String> failures) {
+
+        Executed(Map<String, DaemonSet> daemonSets, Map<String, String> rejected) {
+            this(daemonSets, rejected, Map.of(), List.of());
+        }
+
+        /** Something was not done: try again later. */
+        boolean incomplete() {
+            return !rejected.isEmpty() || !refusedBuilds.isEmpty() || !failures.isEmpty();
+        }
     }
 
     private final KubernetesClient client;
@@ -71,40 +84,77 @@ final class ModuleActions {
         String id = module.getMetadata().getNamespace() + "/" + module.getMetadata().getName();
         Map<String, DaemonSet> current = new LinkedHashMap<>(observed);
         Map<String, String> rejected = new LinkedHashMap<>();
+        Map<String, String> refusedBuilds = new LinkedHashMap<>();
+        List<String> failures = new ArrayList<>();
         List<String> created = new ArrayList<>();
         List<String> updated = new ArrayList<>();
         List<String> deleted = new ArrayList<>();
         for (Action action : plan.actions()) {
-            if (action instanceof Action.StartBuild start) {
-                startBuild(module, id, start.request());
-            } else if (action instanceof Action.DeleteBuild delete) {
-                LOG.infof("module %s kernel %s: deleting build %s %s (%s)", id, delete.kernel(),
-                        builds.objectKind(), delete.name(), delete.why());
-                builds.delete(module, delete.name(), context);
-            } else if (action instanceof Action.CreateDaemonSet create) {
-                if (create(id, create.desired(), current, rejected)) {
-                    created.add(describe(create.desired()) + " " + create.desired().getMetadata().getName());
+            try {
+                if (action instanceof Action.StartBuild start) {
+                    startBuild(module, id, start.request(), refusedBuilds);
+                } else if (action instanceof Action.DeleteBuild delete) {
+                    LOG.infof("module %s kernel %s: deleting build %s %s (%s)", id, delete.kernel(),
+                            builds.objectKind(), delete.name(), delete.why());
+                    builds.delete(module, delete.name(), context);
+                } else if (action instanceof Action.CreateDaemonSet create) {
+                    if (create(id, create.desired(), current, rejected)) {
+                        created.add(describe(create.desired()) + " " + create.desired().getMetadata().getName());
+                    }
+                } else if (action instanceof Action.UpdateDaemonSet u) {
+                    if (update(module, id, u, current, rejected)) {
+                        updated.add(describe(u.desired()) + " " + u.actual().getMetadata().getName());
+                    }
+                } else if (action instanceof Action.DeleteDaemonSet delete) {
+                    DaemonSet ds = delete.actual();
+                    delete(id, ds);
+                    current.remove(ds.getMetadata().getName());
+                    deleted.add(describe(ds) + " " + ds.getMetadata().getName());
                 }
-            } else if (action instanceof Action.UpdateDaemonSet u) {
-                if (update(module, id, u, current, rejected)) {
-                    updated.add(describe(u.desired()) + " " + u.actual().getMetadata().getName());
-                }
-            } else if (action instanceof Action.DeleteDaemonSet delete) {
-                DaemonSet ds = delete.actual();
-                delete(id, ds);
-                current.remove(ds.getMetadata().getName());
-                deleted.add(describe(ds) + " " + ds.getMetadata().getName());
+            } catch (KubernetesClientException | IllegalStateException e) {
+                // the API server unreachable, or an answer of its own: the other actions still run
+                String what = describe(action) + ": " + (e instanceof KubernetesClientException k ? reason(k)
+                        : e.getMessage());
+                failures.add(what);
+                LOG.warnf("module %s: %s (tried again later)", id, what);
             }
         }
         // One event per kind of change and reconcile, not one per DaemonSet.
         announce(module, Reason.DAEMON_SET_CREATED, "Created", created, "");
         announce(module, Reason.DAEMON_SET_UPDATED, "Updated", updated, "");
         announce(module, Reason.DAEMON_SET_DELETED, "Deleted", deleted, " (no selected node needs them any more)");
-        return new Executed(current, rejected);
+        return new Executed(current, rejected, refusedBuilds, failures);
     }
 
-    private void startBuild(Module module, String id, BuildRequest request) {
-        BuildState started = builds.start(module, request, context);
+    private static String describe(Action action) {
+        if (action instanceof Action.StartBuild start) {
+            return "starting the build of kernel " + start.request().kernel();
+        } else if (action instanceof Action.DeleteBuild delete) {
+            return "deleting build " + delete.name();
+        } else if (action instanceof Action.CreateDaemonSet create) {
+            return "creating DaemonSet " + create.desired().getMetadata().getName();
+        } else if (action instanceof Action.UpdateDaemonSet u) {
+            return "updating DaemonSet " + u.actual().getMetadata().getName();
+        } else if (action instanceof Action.DeleteDaemonSet delete) {
+            return "deleting DaemonSet " + delete.actual().getMetadata().getName();
+        }
+        return action.toString();
+    }
+
+    private void startBuild(Module module, String id, BuildRequest request, Map<String, String> refused) {
+        BuildState started;
+        try {
+            started = builds.start(module, request, context);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 403 || e.getCode() == 422 || e.getCode() == 400) {
+                // a ResourceQuota, a LimitRange or an admission webhook said no: reported on the kernel, tried again
+                refused.put(request.kernel(), reason(e));
+                LOG.warnf("module %s kernel %s: the API server refused the %s: %s", id, request.kernel(),
+                        builds.objectKind(), reason(e));
+                return;
+            }
+            throw e;
+        }
         boolean signs = request.step() == io.kmm.build.BuildStep.SIGN;
         LOG.infof("module %s kernel %s: image %s is missing, started %s %s %s", id, request.kernel(),
                 request.image(), signs ? "signing" : "build", builds.objectKind(), started.name());
@@ -135,7 +185,7 @@ final class ModuleActions {
             if (e.getCode() == 409) {
                 // Created by an earlier reconcile whose result the informer has not delivered yet.
                 LOG.debugf("module %s: DaemonSet %s already exists", id, name);
-            } else if (e.getCode() == 422 || e.getCode() == 400) {
+            } else if (e.getCode() == 422 || e.getCode() == 400 || e.getCode() == 403) {
                 rejected.put(name, reason(e));
                 LOG.warnf("module %s: the API server rejected DaemonSet %s: %s", id, name, reason(e));
             } else {
@@ -170,7 +220,7 @@ final class ModuleActions {
             LOG.infof("module %s: updated DaemonSet %s (%s)", id, name, describe(desired));
             return true;
         } catch (KubernetesClientException e) {
-            if (e.getCode() == 422 || e.getCode() == 400) {
+            if (e.getCode() == 422 || e.getCode() == 400 || e.getCode() == 403) {
                 rejected.put(name, reason(e));
                 LOG.warnf("module %s: the API server rejected the update of DaemonSet %s: %s", id, name, reason(e));
                 return false;
@@ -200,8 +250,10 @@ final class ModuleActions {
         return merged;
     }
 
-    private static String reason(KubernetesClientException e) {
-        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
-                : e.getMessage();
+    /** What the API server answered, trimmed (a webhook's message can be long). */
+    static String reason(KubernetesClientException e) {
+        String text = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                : String.valueOf(e.getMessage());
+        return text.length() > 512 ? text.substring(0, 509) + "..." : text;
     }
 }

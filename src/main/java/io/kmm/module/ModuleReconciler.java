@@ -94,6 +94,8 @@ public class ModuleReconciler implements Reconciler<Module> {
     private volatile InformerEventSource<DaemonSet, Module> daemonSets;
     /** Consecutive reconciles per Module (by UID) in which the registry could not be asked: the retry backoff. */
     private final Map<String, Integer> registryFailures = new ConcurrentHashMap<>();
+    /** Per Module (uid): how many reconciles in a row could not do everything (see actionBackoff). */
+    private final Map<String, Integer> actionFailures = new ConcurrentHashMap<>();
     /**
      * DaemonSets this operator deleted, by uid: until the informer has seen one go, a reconcile must not take it for
      * existing (and delete it again). Entries are dropped after a minute (uids are never reused).
@@ -130,6 +132,7 @@ public class ModuleReconciler implements Reconciler<Module> {
                 status));
         UpdateControl<Module> control = UpdateControl.noUpdate();
         Duration requeue = BuildDecision.min(plan.requeueAfter(), registryBackoff(module, plan));
+        requeue = BuildDecision.min(requeue, actionBackoff(module, executed));
         if (plan.kernels().stream().anyMatch(k -> k.sign() != null)) {
             // Secrets are read by name, not watched: a new key or certificate is noticed at the latest this late.
             requeue = BuildDecision.min(requeue, config.build().signingKeyRecheck());
@@ -282,6 +285,21 @@ public class ModuleReconciler implements Reconciler<Module> {
     }
 
     /** After a failed registry check: 10 s, doubling to 5 min per consecutive failing reconcile. */
+    /**
+     * Something was refused or failed (a quota, a webhook, the API server): tried again after 10 s, doubling to 5 min,
+     * for as long as it lasts (JOSDK's own retries, for exceptions, stop after ten).
+     */
+    private Duration actionBackoff(Module module, ModuleActions.Executed executed) {
+        String uid = module.getMetadata().getUid();
+        if (!executed.incomplete()) {
+            actionFailures.remove(uid);
+            return null;
+        }
+        int failures = actionFailures.merge(uid, 1, Integer::sum);
+        return Duration.ofSeconds(Math.min(MAX_RETRY.toSeconds(), FIRST_RETRY.toSeconds() << Math.min(failures - 1,
+                10)));
+    }
+
     private Duration registryBackoff(Module module, ModulePlan plan) {
         String uid = module.getMetadata().getUid();
         if (!plan.registryCheckFailed()) {

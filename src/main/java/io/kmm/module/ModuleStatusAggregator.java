@@ -95,7 +95,13 @@ public final class ModuleStatusAggregator {
                 ks.setImage(resolved.image());
                 BuildDecision failed = kernelPlan.failed();
                 String phase = null;
-                if (dsName != null && rejected.containsKey(dsName)) {
+                if (executed.refusedBuilds().containsKey(kernel)) {
+                    String why = "the API server refused its build: " + executed.refusedBuilds().get(kernel);
+                    ks.setError(why);
+                    errors.add("kernel " + kernel + ": " + why);
+                    reasons.add(Reason.BUILD_REFUSED);
+                    phase = PHASE_FAILED;
+                } else if (dsName != null && rejected.containsKey(dsName)) {
                     ks.setError(rejected.get(dsName));
                     errors.add("DaemonSet " + dsName + " for kernel " + kernel + " was rejected by the API server: "
                             + rejected.get(dsName));
@@ -139,6 +145,11 @@ public final class ModuleStatusAggregator {
             errors.remove(error); // the validation found it too: report it once, with its kernels
             errors.add(error + " (kernels: " + String.join(", ", kernels) + ")");
         });
+
+        for (String failure : executed.failures()) {
+            errors.add(failure);
+            reasons.add(Reason.RECONCILE_FAILED);
+        }
 
         boolean devicePluginReady = true;
         if (plan.devicePluginName() != null) {

@@ -12,7 +12,7 @@ import io.kmm.node.NodeKernels;
  * The nodes a Module selects, counted by kernel.
  *
  * @param byKernel number of selected nodes per kernel version
- * @param withoutKernel selected nodes that report no kernel version yet
+ * @param withoutKernel selected nodes that report no kernel version yet (or one that is not a kernel release)
  */
 public record SelectedNodes(Map<String, Integer> byKernel, int withoutKernel) {
 
@@ -20,7 +20,7 @@ public record SelectedNodes(Map<String, Integer> byKernel, int withoutKernel) {
         Map<String, Integer> byKernel = new TreeMap<>();
         int withoutKernel = 0;
         for (Node node : nodes) {
-            Optional<String> kernel = NodeKernels.kernelOf(node);
+            Optional<String> kernel = NodeKernels.validKernelOf(node); // a node reporting garbage is targeted by nothing
             if (kernel.isPresent()) {
                 byKernel.merge(kernel.get(), 1, Integer::sum);
             } else {

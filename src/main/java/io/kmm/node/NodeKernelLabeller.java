@@ -36,8 +36,25 @@ public class NodeKernelLabeller implements Reconciler<Node> {
     public static final String NAME = "node-kernel-labeller";
     private static final Logger LOG = Logger.getLogger(NodeKernelLabeller.class);
 
+    /** Nodes reported for a kernel string that is not a release, with what they reported (reported once each). */
+    private final Map<String, String> invalid = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
     public UpdateControl<Node> reconcile(Node node, Context<Node> context) {
+        String name = node.getMetadata().getName();
+        if (!invalid.isEmpty()) {
+            // nodes deleted since they were reported no longer count (few entries: only nodes reporting garbage)
+            invalid.keySet().removeIf(n -> !n.equals(name)
+                    && context.getPrimaryCache().get(new io.javaoperatorsdk.operator.processing.event.ResourceID(n))
+                            .isEmpty());
+        }
+        Optional<String> bad = NodeKernels.invalidKernelOf(node);
+        if (bad.isPresent()) {
+            return invalidKernel(node, bad.get(), context);
+        }
+        if (invalid.remove(name) != null || !invalid.isEmpty()) {
+            metrics.invalidKernelNodes(invalid.size());
+        }
         Optional<String> kernel = NodeKernels.kernelOf(node);
         if (kernel.isEmpty()) {
             LOG.debugf("node %s reports no kernel version yet", node.getMetadata().getName());
@@ -57,4 +74,29 @@ public class NodeKernelLabeller implements Reconciler<Node> {
                 Labels.KERNEL_VERSION, wanted, current);
         return UpdateControl.noUpdate();
     }
+
+    /**
+     * A node whose status reports something that is not a kernel release: no kernel label (one it had is removed, so
+     * no loader targets it), a Warning event on the Node once per string, the gauge of such nodes.
+     */
+    private UpdateControl<Node> invalidKernel(Node node, String kernel, Context<Node> context) {
+        String name = node.getMetadata().getName();
+        if (NodeKernels.label(node, Labels.KERNEL_VERSION) != null) {
+            Map<String, Object> labels = new java.util.HashMap<>();
+            labels.put(Labels.KERNEL_VERSION, null);
+            context.getClient().nodes().resource(node).patch(PatchContext.of(PatchType.JSON_MERGE),
+                    Serialization.asJson(Map.of("metadata", Map.of("labels", labels))));
+            metrics.nodeLabelUpdated();
+        }
+        if (!kernel.equals(invalid.put(name, kernel))) {
+            metrics.invalidKernelNodes(invalid.size());
+            String message = "status.nodeInfo.kernelVersion " + NodeKernels.shown(kernel) + " is not a kernel "
+                    + "release (at most " + NodeKernels.MAX_RELEASE + " letters, digits, '.', '_', '+', '~', '-'): "
+                    + "KMM gives the node no kernel label and no Module targets it";
+            LOG.warnf("node %s: %s", name, message);
+            NodeEvents.warning(context.getClient(), node, "InvalidKernelVersion", message);
+        }
+        return UpdateControl.noUpdate();
+    }
+
 }

@@ -12,6 +12,42 @@ public final class NodeKernels {
     private NodeKernels() {
     }
 
+    /**
+     * What a kernel release looks like ({@code uname -r}: at most 64 characters; letters, digits, '.', '_', '+', '~',
+     * '-'). Anything else in a node's status (its kubelet writes it) is not used: a newline there must never reach a
+     * label, a name or a build.
+     */
+    static final java.util.regex.Pattern RELEASE = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+~-]*");
+    public static final int MAX_RELEASE = 64;
+
+    public static boolean validRelease(String kernel) {
+        return kernel.length() <= MAX_RELEASE && RELEASE.matcher(kernel).matches();
+    }
+
+    /** The node's kernel when it is a valid release; empty when it reports none, or something else. */
+    public static Optional<String> validKernelOf(Node node) {
+        return kernelOf(node).filter(NodeKernels::validRelease);
+    }
+
+    /** What the node reports instead of a kernel release, when it does (present only when set and not valid). */
+    public static Optional<String> invalidKernelOf(Node node) {
+        return kernelOf(node).filter(k -> !validRelease(k));
+    }
+
+    /** A node's invalid kernel string as it may be shown: at most 64 characters, control characters escaped. */
+    public static String shown(String kernel) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < kernel.length() && b.length() < MAX_RELEASE; i++) {
+            char c = kernel.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                b.append(String.format("\\x%02x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return "\"" + b + (kernel.length() > MAX_RELEASE ? "..." : "") + "\" (" + kernel.length() + " characters)";
+    }
+
     /** The kernel the node reports in status.nodeInfo.kernelVersion, if any. */
     public static Optional<String> kernelOf(Node node) {
         if (node.getStatus() == null || node.getStatus().getNodeInfo() == null) {

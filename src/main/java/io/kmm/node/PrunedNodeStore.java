@@ -35,8 +35,10 @@ public class PrunedNodeStore extends BasicItemStore<Node> {
                 .withResourceVersion(meta.getResourceVersion()).withGeneration(meta.getGeneration())
                 .withCreationTimestamp(meta.getCreationTimestamp()).withDeletionTimestamp(meta.getDeletionTimestamp())
                 .withLabels(meta.getLabels()).endMetadata();
+        // a kubelet writes its own status: what is not a release is kept short (still invalid: one character over)
         NodeKernels.kernelOf(node).ifPresent(kernel -> pruned.withNewStatus().withNewNodeInfo()
-                .withKernelVersion(kernel).endNodeInfo().endStatus());
+                .withKernelVersion(kernel.length() > NodeKernels.MAX_RELEASE + 1
+                        ? kernel.substring(0, NodeKernels.MAX_RELEASE + 1) : kernel).endNodeInfo().endStatus());
         return pruned.build();
     }
 }

@@ -33,7 +33,8 @@ class InClusterRegistryIT {
         org.awaitility.Awaitility.ignoreExceptionsByDefault();
     }
 
-    private static final String NS = "e2e-in-cluster-registry";
+    /** The example's own namespace (images built into the registry live under the Module's namespace). */
+    private static final String NS = "kmm-examples";
     private static final String REGISTRY_NS = "kmm-registry";
     private static final String KERNEL = "6.1.0-incluster";
     private static final String MODULE = "in-cluster-build";
@@ -112,7 +113,7 @@ class InClusterRegistryIT {
     @Test
     void aModuleIsBuiltIntoTheRegistryAndPulledByItsNodeAddress() throws Exception {
         // The documented example, as a user applies it.
-        cluster.kubectlOk("apply", "-n", NS, "-f", "docs/examples/module-in-cluster-build.yaml");
+        cluster.kubectlOk("apply", "-f", "docs/examples/module-in-cluster-build.yaml");
 
         await().atMost(TIMEOUT).until(() -> jobs().size() == 1);
         Job job = jobs().get(0);

@@ -137,8 +137,8 @@ class BadModulesTest extends ClusterTestBase {
     void oddKernelsAndHostileRegexpsAreHandled() {
         Map<String, String> pool = Map.of("pool", "odd");
         String plus = "6.8.0-rc1+";
-        String longOne = "5.14.0-284.11.1.el9_2.x86_64+debug-" + "x".repeat(200);
-        String symbols = "6.1.0#vendor@build~1";
+        String longOne = "5.14.0-284.11.1.el9_2.x86_64+debug-" + "x".repeat(29); // 64: uname's limit
+        String symbols = "6.1.0+vendor~build_1";
         cluster.addNode("odd-plus", plus, pool);
         cluster.addNode("odd-long", longOne, pool);
         cluster.addNode("odd-symbols", symbols, pool);

@@ -27,13 +27,31 @@ class NodeLabellerTest extends ClusterTestBase {
     @Test
     void oddKernelStringsBecomeValidLabelsAndOtherLabelsAreKept() {
         String plus = "6.8.0-rc1+";
-        String longOne = "5.14.0-284.11.1.el9_2.x86_64+debug-with-a-very-long-local-version-suffix-from-a-vendor";
+        // 64 characters, as long as a kernel release may be (uname's limit), one more than a label value
+        String longOne = "5.14.0-284.11.1.el9_2.x86_64+debug-with-a-long-local-version-x64";
         cluster.addNode("labeller-plus", plus, Map.of("team", "a"));
         cluster.addNode("labeller-long", longOne, Map.of("team", "b"));
         await().atMost(Cluster.TIMEOUT).until(() -> label("labeller-plus") != null && label("labeller-long") != null);
         assertThat(label("labeller-plus")).isEqualTo(LabelValues.normalise(plus)).startsWith("6.8.0-rc1-");
         assertThat(label("labeller-long")).isEqualTo(LabelValues.normalise(longOne)).hasSizeLessThanOrEqualTo(63);
         assertThat(client.nodes().withName("labeller-plus").get().getMetadata().getLabels()).containsEntry("team", "a");
+    }
+
+    @Test
+    void aKernelStringThatIsNoReleaseGetsNoLabelAndIsReported() {
+        cluster.addNode("labeller-hostile", "6.1.0\nRUN curl evil", Map.of());
+        cluster.addNode("labeller-huge", "6." + "1".repeat(200), Map.of());
+        cluster.addNode("labeller-fine", "6.1.0-13-amd64", Map.of());
+        await().atMost(Cluster.TIMEOUT).until(() -> label("labeller-fine") != null);
+        await().atMost(Cluster.TIMEOUT).untilAsserted(() -> assertThat(client.v1().events().inNamespace("default")
+                .list().getItems()).filteredOn(e -> "InvalidKernelVersion".equals(e.getReason()))
+                .extracting(e -> e.getInvolvedObject().getName())
+                .contains("labeller-hostile", "labeller-huge"));
+        assertThat(label("labeller-hostile")).isNull();
+        assertThat(label("labeller-huge")).isNull();
+        assertThat(client.v1().events().inNamespace("default").list().getItems()).filteredOn(e ->
+                "labeller-hostile".equals(e.getInvolvedObject().getName())).singleElement()
+                .satisfies(e -> assertThat(e.getMessage()).contains("\\x0a").doesNotContain("\n"));
     }
 
     @Test

@@ -68,4 +68,20 @@ class SigningMaterialTest {
         assertThat(SigningMaterial.fingerprint(keys.keyBytes(), keys.certPemBytes())).as("other bytes, same cert")
                 .isNotEqualTo(fingerprint);
     }
+
+    @Test
+    void largeOrHostileEntriesAreRefusedQuickly() throws Exception {
+        byte[] mebibyte = " ".repeat(1024 * 1024).getBytes();
+        assertThat(problem(mebibyte, keys.certDerBytes())).contains("is larger than 64 KiB");
+        assertThat(problem(keys.keyBytes(), mebibyte)).contains("'cert' entry", "is larger than 64 KiB");
+        // what made the old regular expression backtrack for tens of seconds: white space without an end
+        String spaces = " ".repeat(60 * 1024);
+        for (String hostile : new String[] { "-----BEGIN PRIVATE KEY-----" + spaces,
+                "-----BEGIN PRIVATE KEY-----" + spaces + "-----END PUBLIC KEY-----",
+                "-----BEGIN -----BEGIN -----BEGIN " + spaces }) {
+            assertThat(problem(hostile.getBytes(), keys.certDerBytes())).contains("is not a PEM private key");
+        }
+        assertThat(SigningMaterial.pem("junk -----BEGIN PRIVATE KEY-----\nQUJD\n-----END PRIVATE KEY-----\n"))
+                .isEqualTo(new SigningMaterial.Pem("PRIVATE KEY", "\nQUJD\n"));
+    }
 }

@@ -35,6 +35,8 @@ public class Modprobe {
     @JsonPropertyDescription("Directory of the image that holds lib/modules/<kernel> (modprobe -d). Defaults to /opt.")
     @Size(max = 1024)
     @ValidationRule(value = "self.startsWith('/')", message = "modprobe.dirName is an absolute path")
+    @ValidationRule(value = "self.matches('^[A-Za-z0-9._/+@:-]*$')",
+            message = "modprobe.dirName holds letters, digits and ._/+@:- only")
     private String dirName;
 
     @JsonPropertyDescription("modprobe arguments replacing the defaults (-v for loading, -v for unloading, which "
@@ -49,6 +51,8 @@ public class Modprobe {
             + "loading, and removed from it after unloading.")
     @Size(max = 1024)
     @ValidationRule(value = "self.startsWith('/')", message = "modprobe.firmwarePath is an absolute path")
+    @ValidationRule(value = "self.matches('^[A-Za-z0-9._/+@:-]*$')",
+            message = "modprobe.firmwarePath holds letters, digits and ._/+@:- only")
     private String firmwarePath;
 
     @JsonPropertyDescription("Modules to load in this order (unloaded in reverse order), for modules that depend on "
