@@ -13,11 +13,16 @@ public final class BuildObjects {
     private BuildObjects() {
     }
 
-    /** Whether a build object was made for this Module (and says for which kernel). */
+    /**
+     * Whether a build object was made for this Module (and says for which kernel): it carries the Module's label and
+     * the Module owns it (by uid), so that a Job anyone created with the same labels is never taken for a build.
+     */
     public static boolean belongsTo(HasMetadata object, Module module) {
         Map<String, String> labels = object.getMetadata().getLabels();
+        var owners = object.getMetadata().getOwnerReferences();
         return labels != null && LabelValues.normalise(module.getMetadata().getName())
-                .equals(labels.get(Labels.MODULE_NAME)) && kernel(object) != null;
+                .equals(labels.get(Labels.MODULE_NAME)) && kernel(object) != null && owners != null
+                && owners.stream().anyMatch(o -> java.util.Objects.equals(o.getUid(), module.getMetadata().getUid()));
     }
 
     /** The exact kernel a build object builds for. */

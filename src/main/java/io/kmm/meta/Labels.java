@@ -3,7 +3,7 @@ package io.kmm.meta;
 /** Label and annotation keys KMM reads and writes. */
 public final class Labels {
 
-    private static final String DOMAIN = "ooto.sigs.k8s.io/";
+    public static final String DOMAIN = "ooto.sigs.k8s.io/";
 
     /** Node label with the node's (normalised) kernel version, written by the node labeller. */
     public static final String KERNEL_VERSION = DOMAIN + "kernel-version.full";

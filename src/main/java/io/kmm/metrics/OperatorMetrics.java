@@ -27,9 +27,10 @@ public class OperatorMetrics {
 
     @Produces
     @Singleton
-    Metrics metrics(MeterRegistry registry, KmmMetrics kmm) {
+    Metrics metrics(MeterRegistry registry, KmmMetrics kmm,
+            jakarta.enterprise.event.Event<io.kmm.status.ModuleDeleted> deleted) {
         return new Forwarding(MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource()
-                .build(), kmm);
+                .build(), kmm, deleted);
     }
 
     /**
@@ -58,7 +59,8 @@ public class OperatorMetrics {
     }
 
     /** Every call goes to the Operator SDK's metrics; deletions of Modules also reach {@link KmmMetrics}. */
-    record Forwarding(Metrics delegate, KmmMetrics kmm) implements Metrics {
+    record Forwarding(Metrics delegate, KmmMetrics kmm,
+            jakarta.enterprise.event.Event<io.kmm.status.ModuleDeleted> deleted) implements Metrics {
 
         @Override
         public void controllerRegistered(Controller<? extends HasMetadata> controller) {
@@ -93,7 +95,10 @@ public class OperatorMetrics {
         @Override
         public void cleanupDoneFor(ResourceID resourceID, Map<String, Object> metadata) {
             delegate.cleanupDoneFor(resourceID, metadata);
-            resourceID.getNamespace().ifPresent(ns -> kmm.moduleDeleted(ns, resourceID.getName()));
+            resourceID.getNamespace().ifPresent(ns -> {
+                kmm.moduleDeleted(ns, resourceID.getName());
+                deleted.fire(new io.kmm.status.ModuleDeleted(ns, resourceID.getName()));
+            });
         }
 
         @Override

@@ -198,8 +198,13 @@ final class ModuleActions {
     /** @return whether the DaemonSet was updated by this call */
     private boolean update(Module module, String id, Action.UpdateDaemonSet u,
             Map<String, DaemonSet> current, Map<String, String> rejected) {
-        DaemonSet actual = u.actual();
+        DaemonSet cached = u.actual();
         DaemonSet desired = u.desired();
+        // the cache keeps KMM's labels and annotations only: read the live object, to keep what others added
+        DaemonSet actual = client.resource(cached).get();
+        if (actual == null) {
+            actual = cached;
+        }
         DaemonSet next = MAPPER.convertValue(actual, DaemonSet.class);
         ObjectMeta meta = next.getMetadata();
         meta.setLabels(merge(meta.getLabels(), desired.getMetadata().getLabels()));
@@ -215,7 +220,7 @@ final class ModuleActions {
         String name = actual.getMetadata().getName();
         try {
             DaemonSet updated = client.resource(next).update();
-            daemonSets.handleRecentResourceUpdate(ResourceID.fromResource(updated), updated, actual);
+            daemonSets.handleRecentResourceUpdate(ResourceID.fromResource(updated), updated, cached);
             current.put(name, updated);
             LOG.infof("module %s: updated DaemonSet %s (%s)", id, name, describe(desired));
             return true;

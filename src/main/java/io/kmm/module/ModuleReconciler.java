@@ -94,7 +94,7 @@ public class ModuleReconciler implements Reconciler<Module> {
     private volatile InformerEventSource<DaemonSet, Module> daemonSets;
     /** Consecutive reconciles per Module (by UID) in which the registry could not be asked: the retry backoff. */
     private final Map<String, Integer> registryFailures = new ConcurrentHashMap<>();
-    /** Per Module (uid): how many reconciles in a row could not do everything (see actionBackoff). */
+    /** Per Module (namespace/name): how many reconciles in a row could not do everything (see actionBackoff). */
     private final Map<String, Integer> actionFailures = new ConcurrentHashMap<>();
     /**
      * DaemonSets this operator deleted, by uid: until the informer has seen one go, a reconcile must not take it for
@@ -108,6 +108,7 @@ public class ModuleReconciler implements Reconciler<Module> {
         daemonSets = new InformerEventSource<>(InformerEventSourceConfiguration.from(DaemonSet.class, Module.class)
                 .withName("daemonsets")
                 .withLabelSelector(Labels.MANAGED_SELECTOR)
+                .withItemStore(new PrunedStores.DaemonSets())
                 .build(), context);
         List<EventSource<?, Module>> sources = new ArrayList<>(List.of(nodes, daemonSets));
         sources.addAll(strategy.eventSources(context)); // only the chosen build system is watched
@@ -285,12 +286,28 @@ public class ModuleReconciler implements Reconciler<Module> {
     }
 
     /** After a failed registry check: 10 s, doubling to 5 min per consecutive failing reconcile. */
+    private static String key(Module module) {
+        return module.getMetadata().getNamespace() + "/" + module.getMetadata().getName();
+    }
+
+    /** A deleted Module's counters go with it. */
+    void forget(@jakarta.enterprise.event.Observes io.kmm.status.ModuleDeleted deleted) {
+        String key = deleted.namespace() + "/" + deleted.name();
+        registryFailures.remove(key);
+        actionFailures.remove(key);
+    }
+
+    /** How many Modules the failure counters hold (for tests). */
+    int trackedFailures() {
+        return registryFailures.size() + actionFailures.size();
+    }
+
     /**
      * Something was refused or failed (a quota, a webhook, the API server): tried again after 10 s, doubling to 5 min,
      * for as long as it lasts (JOSDK's own retries, for exceptions, stop after ten).
      */
     private Duration actionBackoff(Module module, ModuleActions.Executed executed) {
-        String uid = module.getMetadata().getUid();
+        String uid = key(module);
         if (!executed.incomplete()) {
             actionFailures.remove(uid);
             return null;
@@ -301,7 +318,7 @@ public class ModuleReconciler implements Reconciler<Module> {
     }
 
     private Duration registryBackoff(Module module, ModulePlan plan) {
-        String uid = module.getMetadata().getUid();
+        String uid = key(module);
         if (!plan.registryCheckFailed()) {
             registryFailures.remove(uid);
             return null;

@@ -170,6 +170,7 @@ public final class ModuleStatusAggregator {
         status.setTargetedNodes(targeted);
         status.setAvailableNodes(available);
         plan.warnings().forEach(w -> status.getWarnings().add(w.message()));
+        bound(status, errors);
 
         var previousConditions = previous.getConditions();
         boolean degraded = !errors.isEmpty();
@@ -189,6 +190,50 @@ public final class ModuleStatusAggregator {
                         : Reason.AS_EXPECTED,
                 degraded ? String.join("; ", errors) : "No errors", generation, previousConditions, now));
         return status;
+    }
+
+    /** At most this many kernels (and unmatched kernels) are listed; the rest are counted. */
+    static final int MAX_LISTED_KERNELS = 100;
+    /** A condition's message holds at most this many characters. */
+    static final int MAX_MESSAGE = 8 * 1024;
+
+    /**
+     * A status that always fits in the object (a Module selecting thousands of kernels, each with its message): the
+     * lists are cut, errors first, and counted; long messages are cut. So the status write, which also reports the
+     * failure, never fails for its size.
+     */
+    static void bound(ModuleStatus status, Set<String> errors) {
+        int omitted = 0;
+        if (status.getKernels().size() > MAX_LISTED_KERNELS) {
+            List<KernelStatus> sorted = new ArrayList<>(status.getKernels());
+            sorted.sort(java.util.Comparator.comparing((KernelStatus k) -> k.getError() == null));  // stable
+            omitted += sorted.size() - MAX_LISTED_KERNELS;
+            status.setKernels(new ArrayList<>(sorted.subList(0, MAX_LISTED_KERNELS)));
+        }
+        if (status.getUnmatchedKernels().size() > MAX_LISTED_KERNELS) {
+            omitted += status.getUnmatchedKernels().size() - MAX_LISTED_KERNELS;
+            status.setUnmatchedKernels(new ArrayList<>(status.getUnmatchedKernels().subList(0, MAX_LISTED_KERNELS)));
+        }
+        status.setKernelsNotListed(omitted == 0 ? null : omitted);
+        status.getKernels().forEach(k -> k.setError(cut(k.getError(), 1024)));
+        if (errors.stream().mapToInt(String::length).sum() > MAX_MESSAGE) {
+            List<String> all = new ArrayList<>(errors);
+            errors.clear();
+            int length = 0;
+            for (int i = 0; i < all.size(); i++) {
+                String e = cut(all.get(i), 1024);
+                if (length + e.length() > MAX_MESSAGE - 64) {
+                    errors.add("... and " + (all.size() - i) + " more");
+                    break;
+                }
+                errors.add(e);
+                length += e.length() + 2;
+            }
+        }
+    }
+
+    private static String cut(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max - 3) + "...";
     }
 
     private static Reason readyReason(boolean degraded, List<String> rollingOut, int targeted) {

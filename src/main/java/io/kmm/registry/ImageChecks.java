@@ -61,7 +61,12 @@ public class ImageChecks {
         if (check.isFailure()) {
             failures.fire(new RegistryCheckFailed(check.outcome()));
         }
-        cache.put(key, new Cached(check, Instant.now().plus(config.registry().cacheTtl())));
+        Instant now = Instant.now();
+        cache.put(key, new Cached(check, now.plus(config.registry().cacheTtl())));
+        if (cache.size() > 256) {
+            // answers about images no Module asks for any more (deleted Modules, old kernels) go once they expire
+            cache.values().removeIf(c -> now.isAfter(c.expires()));
+        }
         return check;
     }
 

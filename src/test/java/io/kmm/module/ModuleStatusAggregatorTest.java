@@ -128,4 +128,30 @@ class ModuleStatusAggregatorTest {
         assertThat(degraded.getReason()).isEqualTo("DaemonSetRejected");
         assertThat(degraded.getMessage()).contains(name).contains("spec.volumes: bad");
     }
+
+    @Test
+    void aStatusWithThousandsOfKernelsStillFits() {
+        io.kmm.api.v1alpha1.ModuleStatus status = new io.kmm.api.v1alpha1.ModuleStatus();
+        for (int i = 0; i < 3000; i++) {
+            io.kmm.api.v1alpha1.KernelStatus k = new io.kmm.api.v1alpha1.KernelStatus();
+            k.setKernel("6.1." + i);
+            if (i % 1000 == 999) {
+                k.setError("x".repeat(5000));
+            }
+            status.getKernels().add(k);
+            status.getUnmatchedKernels().add(new io.kmm.api.v1alpha1.UnmatchedKernel("5.0." + i, 1));
+        }
+        java.util.Set<String> errors = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < 500; i++) {
+            errors.add("kernel 6.1." + i + ": " + "y".repeat(300));
+        }
+        ModuleStatusAggregator.bound(status, errors);
+        assertThat(status.getKernels()).hasSize(ModuleStatusAggregator.MAX_LISTED_KERNELS);
+        assertThat(status.getKernels().subList(0, 3)).allSatisfy(k -> assertThat(k.getError()).hasSize(1024));
+        assertThat(status.getUnmatchedKernels()).hasSize(ModuleStatusAggregator.MAX_LISTED_KERNELS);
+        assertThat(status.getKernelsNotListed()).isEqualTo(5800);
+        assertThat(String.join("; ", errors)).hasSizeLessThanOrEqualTo(ModuleStatusAggregator.MAX_MESSAGE)
+                .endsWith("more");
+        assertThat(io.fabric8.kubernetes.client.utils.Serialization.asJson(status).length()).isLessThan(100_000);
+    }
 }

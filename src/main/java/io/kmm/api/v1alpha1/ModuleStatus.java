@@ -38,6 +38,10 @@ public class ModuleStatus {
     @JsonPropertyDescription("Kernels of selected nodes that no kernel mapping matches; these nodes get no loader.")
     private List<UnmatchedKernel> unmatchedKernels = new ArrayList<>();
 
+    @JsonPropertyDescription("How many kernels (of kernels and unmatchedKernels together) the status does not list: it "
+            + "lists 100 of each at most, so that it always fits in the object. Unset when it lists them all.")
+    private Integer kernelsNotListed;
+
     @JsonPropertyDescription("The device plugin DaemonSet, when spec.devicePlugin is set.")
     private DaemonSetSummary devicePlugin;
 
@@ -100,6 +104,14 @@ public class ModuleStatus {
         this.unmatchedKernels = unmatchedKernels;
     }
 
+    public Integer getKernelsNotListed() {
+        return kernelsNotListed;
+    }
+
+    public void setKernelsNotListed(Integer kernelsNotListed) {
+        this.kernelsNotListed = kernelsNotListed;
+    }
+
     public DaemonSetSummary getDevicePlugin() {
         return devicePlugin;
     }
@@ -126,11 +138,11 @@ public class ModuleStatus {
             return false;
         }
         ModuleStatus other = (ModuleStatus) o;
-        return java.util.Objects.equals(observedGeneration, other.observedGeneration) && java.util.Objects.equals(conditions, other.conditions) && java.util.Objects.equals(selectedNodes, other.selectedNodes) && java.util.Objects.equals(targetedNodes, other.targetedNodes) && java.util.Objects.equals(availableNodes, other.availableNodes) && java.util.Objects.equals(kernels, other.kernels) && java.util.Objects.equals(unmatchedKernels, other.unmatchedKernels) && java.util.Objects.equals(devicePlugin, other.devicePlugin) && java.util.Objects.equals(warnings, other.warnings);
+        return java.util.Objects.equals(observedGeneration, other.observedGeneration) && java.util.Objects.equals(conditions, other.conditions) && java.util.Objects.equals(selectedNodes, other.selectedNodes) && java.util.Objects.equals(targetedNodes, other.targetedNodes) && java.util.Objects.equals(availableNodes, other.availableNodes) && java.util.Objects.equals(kernels, other.kernels) && java.util.Objects.equals(unmatchedKernels, other.unmatchedKernels) && java.util.Objects.equals(kernelsNotListed, other.kernelsNotListed) && java.util.Objects.equals(devicePlugin, other.devicePlugin) && java.util.Objects.equals(warnings, other.warnings);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(observedGeneration, conditions, selectedNodes, targetedNodes, availableNodes, kernels, unmatchedKernels, devicePlugin, warnings);
+        return java.util.Objects.hash(observedGeneration, conditions, selectedNodes, targetedNodes, availableNodes, kernels, unmatchedKernels, kernelsNotListed, devicePlugin, warnings);
     }
 }

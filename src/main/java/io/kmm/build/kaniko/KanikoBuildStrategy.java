@@ -44,7 +44,8 @@ public class KanikoBuildStrategy implements BuildStrategy {
     @Override
     public List<EventSource<?, Module>> eventSources(EventSourceContext<Module> context) {
         jobs = new InformerEventSource<>(InformerEventSourceConfiguration.from(Job.class, Module.class)
-                .withName("build-jobs").withLabelSelector(Labels.BUILD_SELECTOR).build(), context);
+                .withName("build-jobs").withLabelSelector(Labels.BUILD_SELECTOR)
+                .withItemStore(new io.kmm.module.PrunedStores.Jobs()).build(), context);
         return List.of(jobs);
     }
 
