@@ -112,6 +112,13 @@ public interface KmmConfig {
         @WithDefault("30s")
         java.time.Duration cacheTtl();
 
+        /**
+         * Whether registries at addresses of the operator's own machine (loopback) or link-local ones (cloud metadata
+         * services) may be asked. A Module chooses the registry, so by default they are refused.
+         */
+        @WithDefault("false")
+        boolean allowLocalAddresses();
+
         /** The optional in-cluster registry of {@code kubernetes/registry/}. */
         InCluster inCluster();
     }

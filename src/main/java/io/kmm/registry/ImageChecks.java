@@ -41,7 +41,7 @@ public class ImageChecks {
 
     @PostConstruct
     void init() {
-        checker = new RegistryClientImageChecker(config.registry().timeout());
+        checker = new RegistryClientImageChecker(config.registry().timeout(), config.registry().allowLocalAddresses());
         inCluster = InClusterRegistry.of(config.registry().inCluster());
     }
 

@@ -112,6 +112,7 @@ public final class Installation {
     public OperatorProcess launchOperator(List<String> jvmOptions, Map<String, String> properties) throws Exception {
         Map<String, String> all = new LinkedHashMap<>();
         all.put("kmm.leader-election.lease-namespace", NAMESPACE);
+        all.put("kmm.registry.allow-local-addresses", "true"); // the tests' registries are on 127.0.0.1
         all.putAll(properties);
         lastToken = token();
         return OperatorProcess.launchAs(OperatorProcess.app(), jvmOptions, cluster.url(), cluster.caCertificate(),

@@ -73,6 +73,7 @@ public final class OperatorProcess implements AutoCloseable {
             Map<String, String> properties) throws IOException {
         Map<String, String> all = new java.util.LinkedHashMap<>();
         all.put("quarkus.kubernetes-client.trust-certs", "true");
+        all.put("kmm.registry.allow-local-addresses", "true"); // the tests' registries are on 127.0.0.1
         all.putAll(properties);
         return launch(java, app, apiServerUrl, jvmOptions, all, Map.of());
     }

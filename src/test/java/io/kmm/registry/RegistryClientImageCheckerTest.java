@@ -13,7 +13,8 @@ class RegistryClientImageCheckerTest {
 
     static TestRegistry open;
     static TestRegistry secured;
-    static final RegistryClientImageChecker CHECKER = new RegistryClientImageChecker(java.time.Duration.ofSeconds(3));
+    static final RegistryClientImageChecker CHECKER = new RegistryClientImageChecker(java.time.Duration.ofSeconds(3),
+            true);
     static final Optional<RegistryCredentials> GOOD = Optional.of(new RegistryCredentials("kmm", "s3cret"));
 
     @BeforeAll
