@@ -205,9 +205,9 @@ public final class ClusterBenchmark {
                     + " DaemonSet creates/deletes + status writes");
 
             // 5. The operator's memory.
-            long used = ScaleBenchmark.usedAfterGc(operator);
+            long used = operator.usedHeapAfterGcBytes();
             line("memory: operator heap after a full GC: %d MiB live objects (class histogram), %d MiB used by the "
-                    + "collector; RSS %d MiB", ScaleBenchmark.liveHeap(operator) >> 20, used >> 20,
+                    + "collector; RSS %d MiB", operator.liveHeapBytes() >> 20, used >> 20,
                     operator.rssKib() >> 10);
         } finally {
             informer.close();

@@ -191,12 +191,12 @@ public final class ScaleBenchmark {
                     + " DaemonSet creates/deletes + status writes");
 
             // 5. The operator's memory.
-            long used = usedAfterGc(operator);
+            long used = operator.usedHeapAfterGcBytes();
             line("memory: operator heap after a full GC: %d MiB live objects (class histogram), %d MiB used by the "
-                    + "collector; RSS %d MiB (process %d, %s)", liveHeap(operator) >> 20, used >> 20,
+                    + "collector; RSS %d MiB (process %d, %s)", operator.liveHeapBytes() >> 20, used >> 20,
                     operator.rssKib() >> 10, operator.pid(), HEAP);
             if (Boolean.getBoolean("bench.histogram")) {
-                jcmd(operator, "GC.class_histogram").lines().limit(30).forEach(System.out::println);
+                operator.jcmd("GC.class_histogram").lines().limit(30).forEach(System.out::println);
             }
         }
         System.out.println("\n" + report);
@@ -332,35 +332,6 @@ public final class ScaleBenchmark {
             }
         }
         return sum;
-    }
-
-    /** Live heap: the total of a class histogram, which jcmd takes after a full GC. */
-    static long liveHeap(OperatorProcess operator) throws IOException, InterruptedException {
-        String out = jcmd(operator, "GC.class_histogram");
-        Matcher total = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)").matcher(out);
-        if (!total.find()) {
-            throw new IllegalStateException("cannot read the class histogram: " + out);
-        }
-        return Long.parseLong(total.group(1));
-    }
-
-    /** What the collector reports as used after a full GC (whole regions, so more than the live objects). */
-    static long usedAfterGc(OperatorProcess operator) throws IOException, InterruptedException {
-        jcmd(operator, "GC.run");
-        String out = jcmd(operator, "GC.heap_info");
-        Matcher used = Pattern.compile("used (\\d+)K").matcher(out);
-        if (!used.find()) {
-            throw new IllegalStateException("cannot read the heap from jcmd: " + out);
-        }
-        return Long.parseLong(used.group(1)) * 1024;
-    }
-
-    static String jcmd(OperatorProcess operator, String command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(Path.of(OperatorProcess.java()).resolveSibling("jcmd").toString(),
-                Long.toString(operator.pid()), command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
-        return out;
     }
 
     private static void await(BooleanSupplierWithException condition) throws Exception {

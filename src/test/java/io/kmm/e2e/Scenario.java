@@ -43,10 +43,15 @@ final class Scenario {
 
     /** Starts the packaged operator as the ServiceAccount and waits until it is ready. */
     OperatorProcess startOperator(Map<String, String> properties) throws Exception {
+        return startOperator(List.of(), properties);
+    }
+
+    /** The same, with JVM options (e.g. the shipped heap). */
+    OperatorProcess startOperator(List<String> jvmOptions, Map<String, String> properties) throws Exception {
         // The operators of earlier classes gave their Lease up when they stopped, unless they were killed (FaultsIT):
         // then it stays held until it expires, and an operator with the shipped timings would wait up to 137 s.
         cluster.kubectlOk("-n", Installation.NAMESPACE, "delete", "lease", "kmm-operator-lock", "--ignore-not-found");
-        operator = installation.launchOperator(properties);
+        operator = installation.launchOperator(jvmOptions, properties);
         operator.awaitReady(Duration.ofSeconds(90));
         return operator;
     }

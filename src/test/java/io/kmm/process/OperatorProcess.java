@@ -172,6 +172,61 @@ public final class OperatorProcess implements AutoCloseable {
         }
     }
 
+    /** Runs {@code jcmd PID command} (the JDK's diagnostic command) and returns what it printed. */
+    public String jcmd(String command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(Path.of(java()).resolveSibling("jcmd").toString(), Long.toString(pid()),
+                command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
+    /** The live heap in bytes: the total of a class histogram, which the JVM takes after a full GC. */
+    public long liveHeapBytes() throws IOException, InterruptedException {
+        return histogram().total();
+    }
+
+    /** A class histogram (taken after a full GC): the live instances and bytes per class, and their total. */
+    public Histogram histogram() throws IOException, InterruptedException {
+        String out = jcmd("GC.class_histogram");
+        Matcher total = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)").matcher(out);
+        if (!total.find()) {
+            throw new IllegalStateException("cannot read the class histogram: " + out);
+        }
+        java.util.Map<String, long[]> classes = new java.util.HashMap<>();
+        Matcher row = Pattern.compile("(?m)^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)").matcher(out);
+        while (row.find()) {
+            classes.merge(row.group(3), new long[] { Long.parseLong(row.group(1)), Long.parseLong(row.group(2)) },
+                    (a, b) -> new long[] { a[0] + b[0], a[1] + b[1] });
+        }
+        return new Histogram(Long.parseLong(total.group(1)), classes, out);
+    }
+
+    /**
+     * A class histogram.
+     *
+     * @param total live bytes
+     * @param classes per class name: instances, bytes
+     * @param text what jcmd printed
+     */
+    public record Histogram(long total, java.util.Map<String, long[]> classes, String text) {
+        public long instances(String className) {
+            long[] c = classes.get(className);
+            return c == null ? 0 : c[0];
+        }
+    }
+
+    /** What the collector reports as used after a full GC (whole regions, so more than the live objects). */
+    public long usedHeapAfterGcBytes() throws IOException, InterruptedException {
+        jcmd("GC.run");
+        String out = jcmd("GC.heap_info");
+        Matcher used = Pattern.compile("used (\\d+)K").matcher(out);
+        if (!used.find()) {
+            throw new IllegalStateException("cannot read the heap from jcmd: " + out);
+        }
+        return Long.parseLong(used.group(1)) * 1024;
+    }
+
     /** Everything the operator printed so far. */
     public String output() {
         synchronized (output) {

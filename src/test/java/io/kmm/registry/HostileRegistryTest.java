@@ -3,19 +3,12 @@ package io.kmm.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 /**
  * A registry a Module names is not trusted: one on 127.0.0.1 (started here) that answers slowly, hugely, with a
@@ -24,7 +17,7 @@ import com.sun.net.httpserver.HttpServer;
  */
 class HostileRegistryTest {
 
-    static HttpServer server;
+    static HostileRegistry registry;
     static String host;
     static final RegistryClientImageChecker ALLOWING_LOCAL = new RegistryClientImageChecker(Duration.ofSeconds(2),
             true);
@@ -32,58 +25,13 @@ class HostileRegistryTest {
 
     @BeforeAll
     static void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-        server.createContext("/v2/", HostileRegistryTest::answer);
-        server.start();
-        host = "127.0.0.1:" + server.getAddress().getPort();
+        registry = HostileRegistry.start();
+        host = registry.host();
     }
 
     @AfterAll
     static void stop() {
-        server.stop(0);
-    }
-
-    static void answer(HttpExchange x) throws IOException {
-        String path = x.getRequestURI().getPath();
-        try {
-            if (path.equals("/v2/")) {
-                x.sendResponseHeaders(200, -1);
-            } else if (path.contains("/slow/")) {
-                Thread.sleep(30_000);
-                x.sendResponseHeaders(200, -1);
-            } else if (path.contains("/huge/")) {
-                x.getResponseHeaders().add("Content-Type", "application/vnd.oci.image.manifest.v1+json");
-                x.sendResponseHeaders(200, 0);
-                try (OutputStream out = x.getResponseBody()) {
-                    byte[] chunk = new byte[64 * 1024];
-                    for (int i = 0; i < 1024; i++) { // 64 MiB, if anyone reads it
-                        out.write(chunk);
-                    }
-                }
-            } else if (path.contains("/trickle/")) {
-                x.sendResponseHeaders(200, 0);
-                try (OutputStream out = x.getResponseBody()) {
-                    for (int i = 0; i < 300; i++) {
-                        out.write(' ');
-                        out.flush();
-                        Thread.sleep(100);
-                    }
-                }
-            } else if (path.contains("/metadata/")) {
-                x.getResponseHeaders().add("Location", "http://169.254.169.254/latest/meta-data/");
-                x.sendResponseHeaders(307, -1);
-            } else {
-                byte[] body = "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"\\n\\u0000 forged\\n\"}]}"
-                        .getBytes(StandardCharsets.UTF_8);
-                x.sendResponseHeaders(404, body.length);
-                x.getResponseBody().write(body);
-            }
-        } catch (InterruptedException | IOException e) {
-            // the client went away
-        } finally {
-            x.close();
-        }
+        registry.close();
     }
 
     @Test
@@ -101,6 +49,9 @@ class HostileRegistryTest {
         ImageCheck check = ALLOWING_LOCAL.checkWithLabels(host + "/huge/driver:1", Optional.empty(), true);
         assertThat(check.outcome()).isEqualTo(ImageCheck.Outcome.UNREACHABLE);
         assertThat(check.message()).contains("larger than 4096 KiB");
+        // a HEAD answered 405: the check asks with GET, and stops reading there too
+        ImageCheck head = ALLOWING_LOCAL.check(host + "/huge/driver:1", Optional.empty(), true);
+        assertThat(head.message()).contains("larger than 4096 KiB");
     }
 
     @Test
