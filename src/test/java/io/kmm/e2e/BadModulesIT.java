@@ -104,8 +104,8 @@ class BadModulesIT {
 
     /**
      * A failure no validation can foresee: a ResourceQuota that allows no DaemonSet makes the API server refuse the
-     * loader with 403. The Module's Degraded condition says so ({@code ReconcileFailed}, with the API server's
-     * answer); once the quota is gone, the retry rolls the Module out and the condition clears.
+     * loader with 403. The Module's Degraded condition says so ({@code DaemonSetRejected}, with the API server's
+     * answer); once the quota is gone, the retry (with backoff) rolls the Module out and the condition clears.
      */
     @Test
     void anUnexpectedRefusalEndsInTheModulesStatus() throws Exception {
@@ -121,8 +121,9 @@ class BadModulesIT {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
                 Condition degraded = kube.condition(ns, "quota", Conditions.DEGRADED).orElseThrow();
                 assertThat(degraded.getStatus()).isEqualTo("True");
-                assertThat(degraded.getReason()).isEqualTo("ReconcileFailed");
-                assertThat(degraded.getMessage()).contains("the API server answered 403").contains("exceeded quota");
+                assertThat(degraded.getReason()).isEqualTo("DaemonSetRejected");
+                assertThat(degraded.getMessage()).contains("was rejected by the API server")
+                        .contains("exceeded quota");
                 assertThat(kube.conditionStatus(ns, "quota", Conditions.READY)).isEqualTo("False");
             });
             cluster.kubectlOk("delete", "quota", "no-daemonsets", "-n", ns);
