@@ -83,7 +83,10 @@ public final class IndexedApiServer implements AutoCloseable {
     }
 
     public IndexedApiServer() throws Exception {
-        server = vertx.createHttpServer();
+        // one frame per watch event, of any size, as the real API server sends them (Vert.x would otherwise split
+        // events over 64 KiB into continuation frames)
+        server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+                .setMaxWebSocketFrameSize(4 << 20).setMaxWebSocketMessageSize(4 << 20));
         server.webSocketHandler(this::webSocket);
         server.requestHandler(request -> request.body().onSuccess(body -> {
             try {

@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -33,10 +31,12 @@ import io.kmm.process.OperatorProcess;
  * Deployment, against {@link IndexedApiServer} in this JVM. Loads N nodes over K kernels, creates M Modules whose
  * mappings match every kernel, and prints per phase the time to converge and the requests the operator sent, by verb
  * and resource, next to the floor; then a steady state with node heartbeats, a fleet-wide kernel upgrade, and the
- * operator's heap after a full GC and RSS. Prints figures, asserts only that everything converges.
+ * operator's heap after a full GC and RSS, then again with forged large Jobs and DaemonSets carrying its labels.
+ * Prints figures, asserts only that everything converges.
  *
  * <p>{@code ./mvnw -q exec:java@scale-benchmark -Dbench.nodes=5000 -Dbench.kernels=20 -Dbench.modules=100
- * -Dbench.steady-seconds=60}; without properties 50 nodes, 5 kernels, 2 Modules, 3 s (what CI runs).
+ * -Dbench.steady-seconds=60 -Dbench.hostile-objects=1000}; without properties 50 nodes, 5 kernels, 2 Modules, 3 s,
+ * 20 forged objects (what CI runs).
  */
 public final class ScaleBenchmark {
 
@@ -46,6 +46,8 @@ public final class ScaleBenchmark {
     static final int STEADY_SECONDS = Integer.getInteger("bench.steady-seconds", 3);
     static final Duration CONVERGE = Duration.ofMinutes(Long.getLong("bench.timeout-minutes", 10));
     static final String HEAP = System.getProperty("bench.heap", "-Xmx384m");
+    /** Forged Jobs and as many DaemonSets with the operator's labels in a tenant's namespace (phase 6). */
+    static final int HOSTILE = Integer.getInteger("bench.hostile-objects", 20);
     static final String NS = "bench";
     static final String OPERATOR_AGENT = "kmm-operator";
     static final ObjectMapper JSON = new ObjectMapper();
@@ -198,11 +200,59 @@ public final class ScaleBenchmark {
             if (Boolean.getBoolean("bench.histogram")) {
                 operator.jcmd("GC.class_histogram").lines().limit(30).forEach(System.out::println);
             }
+
+            // 6. Hostile objects: Jobs and DaemonSets anyone with those rights can create in their own namespace, with
+            // the operator's labels (so its informers receive them) and 64 KiB of annotation each.
+            if (HOSTILE > 0) {
+                OperatorProcess.Histogram before = operator.histogram();
+                String big = "x".repeat(64 * 1024);
+                api.inspect(s -> {
+                    for (int i = 0; i < HOSTILE; i++) {
+                        s.create("batch", "v1", "jobs", forged("Job", "batch/v1", "forged-" + i, Labels.ROLE_BUILD,
+                                big));
+                        s.create("apps", "v1", "daemonsets", forged("DaemonSet", "apps/v1", "forged-" + i,
+                                Labels.ROLE_MODULE_LOADER, big));
+                    }
+                    return null;
+                });
+                String jobClass = io.fabric8.kubernetes.api.model.batch.v1.Job.class.getName();
+                String dsClass = io.fabric8.kubernetes.api.model.apps.DaemonSet.class.getName();
+                OperatorProcess.Histogram[] after = new OperatorProcess.Histogram[1];
+                await(() -> {
+                    after[0] = operator.histogram();
+                    return after[0].instances(jobClass) >= before.instances(jobClass) + HOSTILE
+                            && after[0].instances(dsClass) >= before.instances(dsClass) + HOSTILE;
+                });
+                line("memory with %d forged Jobs and %d forged DaemonSets of 64 KiB each (%d MiB) in a tenant's "
+                        + "namespace, all in the operator's caches: %d MiB live objects (was %d MiB); RSS %d MiB",
+                        HOSTILE, HOSTILE, (2L * HOSTILE * big.length()) >> 20, after[0].total() >> 20,
+                        before.total() >> 20, operator.rssKib() >> 10);
+            }
         }
         System.out.println("\n" + report);
     }
 
     // ---------------------------------------------------------------- the cluster as the benchmark sees it
+
+    /** A Job or DaemonSet a tenant made to look like the operator's, with a large annotation. */
+    private static ObjectNode forged(String kind, String apiVersion, String name, String role, String big) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("apiVersion", apiVersion).put("kind", kind);
+        ObjectNode meta = o.putObject("metadata").put("name", name).put("namespace", "tenant");
+        meta.putObject("labels").put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).put(Labels.ROLE, role)
+                .put(Labels.MODULE_NAME, "mod-0");
+        meta.putObject("annotations").put("forged", big);
+        ObjectNode spec = o.putObject("spec");
+        if (kind.equals("Job")) {
+            spec.put("suspend", true);
+        } else {
+            spec.putObject("selector").putObject("matchLabels").put("app", name);
+        }
+        ObjectNode template = spec.putObject("template");
+        template.putObject("metadata").putObject("labels").put("app", name);
+        template.putObject("spec").putArray("containers").addObject().put("name", "c").put("image", "busybox");
+        return o;
+    }
 
     /**
      * A Node as a kubelet registers it. By default ({@code bench.node-size=realistic}) with what real nodes carry and
