@@ -180,6 +180,8 @@ public class DevCluster {
         return (name.endsWith(".yaml") || name.endsWith(".yml")) && !name.startsWith(".");
     }
 
+    static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
     /** Applies every object of one manifest file (create, or update what exists). */
     void apply(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
@@ -194,6 +196,14 @@ public class DevCluster {
                     }
                     item.getMetadata().getAnnotations().putIfAbsent(KWOK_NODE, "fake");
                 }
+                // as kubectl apply records it, so that a later kubectl apply of the same object (the README's
+                // example) patches it without a warning about a missing annotation
+                if (item.getMetadata().getAnnotations() == null) {
+                    item.getMetadata().setAnnotations(new java.util.LinkedHashMap<>());
+                }
+                item.getMetadata().getAnnotations().remove(LAST_APPLIED);
+                item.getMetadata().getAnnotations().put(LAST_APPLIED,
+                        client.getKubernetesSerialization().asJson(item));
                 client.resource(item).createOr(NonDeletingOperation::update);
                 LOG.infof("Dev cluster: applied %s %s from %s", item.getKind(), item.getMetadata().getName(),
                         file.getFileName());

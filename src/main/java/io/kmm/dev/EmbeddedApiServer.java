@@ -106,9 +106,10 @@ public class EmbeddedApiServer implements KubernetesConfigCustomizer {
             config.setClientCertFile(admin.getClientCertFile());
             config.setClientKeyFile(admin.getClientKeyFile());
             localKubeconfig = kubeconfig;
-            LOG.warnf("%n%n  *** %s: using the LOCAL control plane at %s ***%n"
+            LOG.infof("%n%n  *** %s: using the LOCAL control plane at %s ***%n"
                     + "  A real kube-apiserver, controller-manager and scheduler, with kwok for simulated nodes (no "
-                    + "real machines). Example nodes and Modules are loaded from dev/cluster/.%n"
+                    + "real machines, no containers run) and a simulated registry (an image exists once its build Job "
+                    + "completed here; nothing is pushed). Example nodes and Modules are loaded from dev/cluster/.%n"
                     + "  kubectl:  dev/local-cluster kubectl get nodes,modules,daemonsets,pods -A%n"
                     + "        or  export KUBECONFIG=%s%n"
                     + "  It keeps running after dev mode ends: dev/local-cluster down stops it.%n",

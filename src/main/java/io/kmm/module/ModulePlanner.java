@@ -179,11 +179,21 @@ public final class ModulePlanner {
             }
         });
         return new ModulePlan(observed.nodes(), resolution.validation(), List.copyOf(kernels), devicePluginName,
-                List.copyOf(actions), requeue, warnings(module, kernels));
+                List.copyOf(actions), requeue, warnings(observed, kernels));
     }
 
-    static List<Warning> warnings(Module module, List<KernelPlan> kernels) {
+    static List<Warning> warnings(Observed observed, List<KernelPlan> kernels) {
+        Module module = observed.module();
         List<Warning> warnings = new ArrayList<>();
+        if (observed.imageRepoSecretMissing()) {
+            warnings.add(Warning.missingImageRepoSecret(module.getMetadata().getNamespace(),
+                    module.getSpec().getImageRepoSecret().getName()));
+        }
+        if (kernels.stream().allMatch(k -> k.resolution() instanceof KernelResolution.Unmatched)) {
+            SelectedNodes nodes = observed.nodes();
+            warnings.add(Warning.noTargetedNodes(module.getSpec().getSelector(), nodes.total(),
+                    nodes.withoutKernel(), List.copyOf(nodes.byKernel().keySet())));
+        }
         Container loader = module.getSpec().getModuleLoader();
         boolean modprobe = module.getSpec().getModprobe() != null;
         if (!modprobe && !ModuleLoaderDaemonSets.ownPreStop(loader)) {

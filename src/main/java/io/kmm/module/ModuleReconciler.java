@@ -134,8 +134,9 @@ public class ModuleReconciler implements Reconciler<Module> {
         UpdateControl<Module> control = UpdateControl.noUpdate();
         Duration requeue = BuildDecision.min(plan.requeueAfter(), registryBackoff(module, plan));
         requeue = BuildDecision.min(requeue, actionBackoff(module, executed));
-        if (plan.kernels().stream().anyMatch(k -> k.sign() != null)) {
-            // Secrets are read by name, not watched: a new key or certificate is noticed at the latest this late.
+        if (plan.kernels().stream().anyMatch(k -> k.sign() != null) || observed.imageRepoSecretMissing()) {
+            // Secrets are read by name, not watched: a new key, certificate or pull secret is noticed at the latest
+            // this late.
             requeue = BuildDecision.min(requeue, config.build().signingKeyRecheck());
         }
         if (requeue != null) {
@@ -166,7 +167,11 @@ public class ModuleReconciler implements Reconciler<Module> {
                 owned.put(ds.getMetadata().getName(), ds); // one we deleted is gone, whatever the cache says
             }
         }
-        return new Observed(view, selected, Map.copyOf(owned), strategy.builds(view, context));
+        var pullSecret = view.getSpec().getImageRepoSecret();
+        boolean pullSecretMissing = pullSecret != null && pullSecret.getName() != null
+                && !pullSecret.getName().isBlank()
+                && images.secretMissing(view.getMetadata().getNamespace(), pullSecret.getName());
+        return new Observed(view, selected, Map.copyOf(owned), strategy.builds(view, context), pullSecretMissing);
     }
 
     /**

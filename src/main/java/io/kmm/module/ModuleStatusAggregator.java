@@ -109,7 +109,8 @@ public final class ModuleStatusAggregator {
                     phase = PHASE_FAILED;
                 } else if (failed != null) {
                     ks.setError(failed.error());
-                    errors.add("kernel " + kernel + ": " + failed.error());
+                    // the same failure on several kernels (e.g. a missing Secret) is told once, with its kernels
+                    kernelErrors.computeIfAbsent(failed.error(), k -> new ArrayList<>()).add(kernel);
                     reasons.add(failed.reason());
                     phase = PHASE_FAILED;
                 } else if (build != null && build.held()) {
@@ -176,7 +177,7 @@ public final class ModuleStatusAggregator {
         boolean degraded = !errors.isEmpty();
         status.getConditions().add(Conditions.of(Conditions.READY,
                 !degraded && rollingOut.isEmpty() && devicePluginReady,
-                readyReason(degraded, rollingOut, targeted), readyMessage(status, degraded), generation,
+                readyReason(degraded, rollingOut, targeted), readyMessage(status, degraded, plan), generation,
                 previousConditions, now));
         status.getConditions().add(Conditions.of(Conditions.PROGRESSING, !rollingOut.isEmpty(),
                 building ? Reason.BUILDING : signing ? Reason.SIGNING : !rollingOut.isEmpty() ? Reason.ROLLING_OUT
@@ -246,8 +247,14 @@ public final class ModuleStatusAggregator {
         return targeted == 0 ? Reason.NO_TARGETED_NODES : Reason.ALL_LOADERS_AVAILABLE;
     }
 
-    private static String readyMessage(ModuleStatus status, boolean degraded) {
+    private static String readyMessage(ModuleStatus status, boolean degraded, ModulePlan plan) {
         StringBuilder msg = new StringBuilder();
+        if (!degraded && status.getTargetedNodes() == 0) {
+            // Nothing to wait for, and nothing loaded: say so, and why (the same words as the warning).
+            String why = plan.warnings().stream().filter(w -> w.reason() == Reason.NO_TARGETED_NODES)
+                    .map(io.kmm.status.Warning::message).findFirst().orElse("no node is targeted");
+            return Character.toUpperCase(why.charAt(0)) + why.substring(1);
+        }
         msg.append(status.getAvailableNodes()).append(" of ").append(status.getTargetedNodes())
                 .append(" targeted nodes run an available module loader");
         if (!status.getUnmatchedKernels().isEmpty()) {

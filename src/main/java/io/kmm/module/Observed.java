@@ -14,7 +14,12 @@ import io.kmm.build.BuildState;
  * @param nodes its selected nodes, by kernel
  * @param daemonSets the DaemonSets it owns, by name
  * @param builds its build objects, every kernel's
+ * @param imageRepoSecretMissing spec.imageRepoSecret names a Secret that does not exist
  */
 public record Observed(Module module, SelectedNodes nodes, Map<String, DaemonSet> daemonSets,
-        List<BuildState> builds) {
+        List<BuildState> builds, boolean imageRepoSecretMissing) {
+
+    public Observed(Module module, SelectedNodes nodes, Map<String, DaemonSet> daemonSets, List<BuildState> builds) {
+        this(module, nodes, daemonSets, builds, false);
+    }
 }

@@ -44,8 +44,9 @@ public class LeaderElection {
         // shutdown then waits for the shutdown itself, for ever (the pod was killed at the end of its grace period).
         boolean exitOnLostLease = LaunchMode.current() == LaunchMode.NORMAL;
         if (le.renewDeadline().compareTo(le.leaseDuration()) >= 0) {
-            throw new IllegalArgumentException("kmm.leader-election.renew-deadline (" + le.renewDeadline()
-                    + ") must be shorter than kmm.leader-election.lease-duration (" + le.leaseDuration() + ")");
+            throw new IllegalArgumentException("kmm.leader-election.renew-deadline ("
+                    + io.kmm.meta.Durations.text(le.renewDeadline()) + ") must be shorter than "
+                    + "kmm.leader-election.lease-duration (" + io.kmm.meta.Durations.text(le.leaseDuration()) + ")");
         }
         // The pod's name, as the Java Operator SDK would take it; known here so that the Lease can be released.
         String host = System.getenv("HOSTNAME");

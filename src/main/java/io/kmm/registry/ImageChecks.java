@@ -39,6 +39,36 @@ public class ImageChecks {
     private record Cached(ImageCheck check, Instant expires) {
     }
 
+    /** namespace/name of Secrets asked about: whether they were missing, and until when that answer holds. */
+    private final Map<String, Missing> secrets = new ConcurrentHashMap<>();
+
+    private record Missing(boolean missing, Instant expires) {
+    }
+
+    /**
+     * Whether a Module's imageRepoSecret does not exist (one GET, the answer reused for {@code kmm.registry.cache-ttl}).
+     * A Secret that cannot be read (e.g. forbidden) is not called missing.
+     */
+    public boolean secretMissing(String namespace, String name) {
+        String key = namespace + "/" + name;
+        Instant now = Instant.now();
+        Missing known = secrets.get(key);
+        if (known != null && now.isBefore(known.expires())) {
+            return known.missing();
+        }
+        boolean missing;
+        try {
+            missing = client.secrets().inNamespace(namespace).withName(name).get() == null;
+        } catch (KubernetesClientException e) {
+            missing = false;
+        }
+        secrets.put(key, new Missing(missing, now.plus(config.registry().cacheTtl())));
+        if (secrets.size() > 1024) {
+            secrets.values().removeIf(m -> now.isAfter(m.expires()));
+        }
+        return missing;
+    }
+
     @PostConstruct
     void init() {
         checker = new RegistryClientImageChecker(config.registry().timeout(), config.registry().allowLocalAddresses());

@@ -127,7 +127,8 @@ public class RegistryClientImageChecker implements ImageChecker {
             return session.run(labels);
         } catch (TimeoutException e) {
             return new ImageCheck(ImageCheck.Outcome.UNREACHABLE, "registry of " + image + " did not answer within "
-                    + timeout.toSeconds() + "s" + (insecure ? "" : " (a plain-HTTP registry needs build.pull.insecure)"));
+                    + io.kmm.meta.Durations.text(timeout)
+                    + (insecure ? "" : " (a plain-HTTP registry needs build.pull.insecure)"));
         } catch (Refused e) {
             return new ImageCheck(ImageCheck.Outcome.UNREACHABLE, e.getMessage());
         } catch (InterruptedException e) {

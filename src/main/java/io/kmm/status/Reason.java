@@ -50,7 +50,8 @@ public enum Reason {
     SIGN_SUCCEEDED(Use.EVENT),
     MISSING_PRE_STOP(Use.WARNING),
     IMAGE_WITHOUT_TAG(Use.WARNING),
-    MODPROBE_OVERRIDDEN(Use.WARNING);
+    MODPROBE_OVERRIDDEN(Use.WARNING),
+    IMAGE_REPO_SECRET_MISSING(Use.WARNING);
 
     /** Where the reason appears. */
     public enum Use {

@@ -55,8 +55,8 @@ class CrdTest {
         assertThat(version.path("subresources").has("status")).isTrue();
         List<String> columns = new ArrayList<>();
         version.path("additionalPrinterColumns").forEach(c -> columns.add(c.path("name").asText()));
-        // in the order a user reads them (kubectl get modules: NAME READY NODES AVAILABLE AGE)
-        assertThat(columns).containsExactly("Ready", "Nodes", "Available", "Age");
+        // in the order a user reads them (kubectl get modules: NAME READY NODES AVAILABLE AGE REASON)
+        assertThat(columns).containsExactly("Ready", "Nodes", "Available", "Age", "Reason");
 
         // the docs show the columns as kubectl does
         String header = "NAME " + String.join(" ", columns).toUpperCase(java.util.Locale.ROOT);

@@ -78,6 +78,12 @@ class LocalClusterRunTest {
                 .contains("module-sample-5-16-11-200-fc35-x86-64");
         assertThat(kubectl("describe", "module", "module-sample", "-n", "default")).contains("Ready");
         assertThat(kubectl("get", "jobs", "-n", "default")).contains("Complete");
+        // the README's next step: kubectl apply of a Module that dev mode loaded, without a warning about the
+        // last-applied-configuration annotation
+        String applied = kubectl("apply", "-n", "default", "-f", "dev/cluster/20-module-sample.yaml");
+        assertThat(applied).contains("module-sample").doesNotContain("Warning");
+        assertThat(kubectl("describe", "module", "module-sample", "-n", "default")).as("no empty Warnings: key")
+                .doesNotContain("Warnings:");
     }
 
     private static String kubectl(String... args) throws Exception {

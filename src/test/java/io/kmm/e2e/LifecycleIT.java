@@ -3,6 +3,7 @@ package io.kmm.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,8 +25,8 @@ import io.kmm.status.Conditions;
 /**
  * Day two on a real control plane, as docs/upgrade.md and docs/uninstall.md tell a user to do it: upgrading from the
  * previous release's CRD to this one ({@code kubectl apply -k kubernetes/}, a new operator) keeps an existing Module
- * Ready without touching its DaemonSets or restarting its pods; uninstalling ({@code kubectl delete -k kubernetes/})
- * removes the Modules with the CRD, and the real garbage collector removes their DaemonSets and pods.
+ * Ready without touching its DaemonSets or restarting its pods; uninstalling (docs/uninstall.md's commands, run as
+ * written) removes the Modules, their DaemonSets and pods, the operator, the CRD and the kernel labels.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LifecycleIT {
@@ -110,7 +111,7 @@ class LifecycleIT {
         assertThat(apply).contains("customresourcedefinition.apiextensions.k8s.io/modules.ooto.sigs.k8s.io configured");
         cluster.kubectlOk("-n", Installation.NAMESPACE, "scale", "deployment/kmm-operator", "--replicas=0");
         assertThat(columns()).as("this version's printer columns").containsExactly("Ready", "Nodes", "Available",
-                "Age");
+                "Age", "Reason");
         Instant upgraded = Instant.now();
         scenario.startOperator(Installation.QUICK_LEASE);
 
@@ -118,7 +119,8 @@ class LifecycleIT {
         awaitReady();
         String table = cluster.kubectlOk("get", "modules", "-n", NS);
         assertThat(table.lines().findFirst().orElseThrow().split("\\s+")).containsExactly("NAME", "READY", "NODES",
-                "AVAILABLE", "AGE");
+                "AVAILABLE", "AGE", "REASON");
+        assertThat(table).contains("AllLoadersAvailable");
         // ...without a write to its DaemonSets (no pod restarted: same pods, same DaemonSet generations).
         Thread.sleep(3000); // a write after the first reconcile would show here
         assertThat(objects()).isEqualTo(before);
@@ -143,18 +145,21 @@ class LifecycleIT {
         scenario.operator().close(); // the Deployment's pod goes first when the namespace is deleted
         scenario.forgetOperator();
 
-        cluster.kubectlOk("delete", "-k", "kubernetes/", "--timeout=180s");
+        // docs/uninstall.md's commands as a user pastes them (this cluster has no Prometheus Operator)
+        String doc = Files.readString(Path.of("docs/uninstall.md"));
+        int from = doc.indexOf("```shell", doc.indexOf("## In order")) + "```shell".length();
+        String block = doc.substring(from, doc.indexOf("```", from));
+        assertThat(block).contains("kubectl delete -k kubernetes/").contains("kubernetes/monitoring/");
+        LocalCluster.Result uninstall = cluster.shell(block);
+        assertThat(uninstall.code()).as("docs/uninstall.md's commands: %s%s", uninstall.stdout(), uninstall.stderr())
+                .isZero();
 
         assertThat(cluster.kubectl("get", "crd", "modules.ooto.sigs.k8s.io").stderr()).contains("NotFound");
         assertThat(cluster.kubectl("get", "namespace", Installation.NAMESPACE).stderr()).contains("NotFound");
         assertThat(cluster.kubectl("get", "clusterrole", "kmm-operator").stderr()).contains("NotFound");
-        // The Modules went with the CRD; their DaemonSets and pods follow (owner references, garbage collector).
         await().atMost(TIMEOUT).until(() -> cluster.admin().apps().daemonSets().inNamespace(NS)
                 .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems().isEmpty()
                 && cluster.admin().pods().inNamespace(NS).list().getItems().isEmpty());
-        // What stays: the kernel labels on the nodes, until removed as docs/uninstall.md shows.
-        assertThat(kube.kernelLabel(NODES[0])).isNotNull();
-        cluster.kubectlOk("label", "nodes", "-l", Labels.KERNEL_VERSION, Labels.KERNEL_VERSION + "-");
         assertThat(kube.kernelLabel(NODES[0])).isNull();
     }
 

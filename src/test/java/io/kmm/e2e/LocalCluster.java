@@ -157,6 +157,15 @@ public final class LocalCluster {
         return b.start();
     }
 
+    /**
+     * A shell script as a user runs it from the project directory (e.g. a block of the docs), with {@code kubectl}
+     * the real kubectl of this cluster as cluster admin; {@code set -e}.
+     */
+    public Result shell(String commands) throws Exception {
+        String prelude = "set -e\nkubectl() { '" + script + "' kubectl \"$@\"; }\n";
+        return run(env, Duration.ofMinutes(8), List.of("bash", "-c", prelude + commands));
+    }
+
     /** Runs {@code kubectl} and fails with its output unless it exits 0. */
     public String kubectlOk(String... args) throws Exception {
         Result r = kubectl(args);

@@ -108,4 +108,42 @@ class ModuleRolloutTest extends ClusterTestBase {
                 .toList();
         assertThat(operatorWrites).as("writes by the operator in the steady state").isEmpty();
     }
+
+    /**
+     * A Module that targets nothing is not an error, but it says so: the Ready reason and message (why), a warning, one
+     * event; a pull secret that does not exist is one warning and one event, whatever the number of kernels.
+     */
+    @Test
+    void aModuleLoadedNowhereAndAMissingPullSecretAreSaid() throws Exception {
+        String ns = "nowhere";
+        Module m = io.kmm.TestModules.module(ns, "nowhere", Map.of("pool", "not-yet"),
+                io.kmm.TestModules.regexp("^6\\.9\\.", "quay.io/vendor/nowhere:${KERNEL_FULL_VERSION}"));
+        m.getSpec().setImageRepoSecret(new io.fabric8.kubernetes.api.model.LocalObjectReference("pull"));
+        cluster.apply(m);
+
+        await().atMost(Cluster.TIMEOUT).untilAsserted(() -> {
+            var ready = Conditions.find(cluster.module(ns, "nowhere").getStatus().getConditions(), Conditions.READY)
+                    .orElseThrow();
+            assertThat(ready.getReason()).isEqualTo("NoTargetedNodes");
+            assertThat(ready.getMessage()).startsWith("No node is targeted: no node has the labels of spec.selector");
+        });
+        assertThat(cluster.module(ns, "nowhere").getStatus().getWarnings()).hasSize(2)
+                .anySatisfy(w -> assertThat(w).startsWith("spec.imageRepoSecret: Secret nowhere/pull does not exist"))
+                .anySatisfy(w -> assertThat(w).startsWith("no node is targeted"));
+        await().atMost(Cluster.TIMEOUT).untilAsserted(() -> assertThat(cluster.events(ns, "nowhere"))
+                .extracting(Event::getReason).contains("NoTargetedNodes", "ImageRepoSecretMissing"));
+
+        // Two nodes with kernels the mapping matches: targeted, and the NoTargetedNodes warning goes
+        cluster.addNode("nowhere-1", "6.9.1-generic", Map.of("pool", "not-yet"));
+        cluster.addNode("nowhere-2", "6.9.2-generic", Map.of("pool", "not-yet"));
+        await().atMost(Cluster.TIMEOUT).until(() -> cluster.loaders(ns, "nowhere").size() == 2);
+        await().atMost(Cluster.TIMEOUT).untilAsserted(() -> {
+            Module now = cluster.module(ns, "nowhere");
+            assertThat(now.getStatus().getTargetedNodes()).isEqualTo(2);
+            assertThat(now.getStatus().getWarnings()).singleElement().asString()
+                    .startsWith("spec.imageRepoSecret: Secret nowhere/pull does not exist");
+        });
+        assertThat(cluster.events(ns, "nowhere")).filteredOn(e -> "ImageRepoSecretMissing".equals(e.getReason()))
+                .as("told once per Module, not per kernel").hasSize(1);
+    }
 }

@@ -111,7 +111,8 @@ class ModuleStatusAggregatorTest {
     void missingPreStopIsAWarning() {
         Module m = ModulePlanTest.sample();
         m.getSpec().getModuleLoader().setLifecycle(null);
-        ModulePlan plan = ModulePlan.compute(m, ModulePlanTest.nodes(), List.of(), Labels.KERNEL_VERSION);
+        ModulePlan plan = ModulePlan.compute(m, ModulePlanTest.nodes("5.4.0-1054-gke"), List.of(),
+                Labels.KERNEL_VERSION);
         ModuleStatus s = ModuleStatusAggregator.aggregate(m, plan, new ModuleActions.Executed(Map.of(), Map.of()), T0);
         assertThat(s.getWarnings()).containsExactly(io.kmm.status.Warning.MISSING_PRE_STOP.message());
         assertThat(condition(s, Conditions.DEGRADED)).isEqualTo("False");
@@ -153,5 +154,55 @@ class ModuleStatusAggregatorTest {
         assertThat(String.join("; ", errors)).hasSizeLessThanOrEqualTo(ModuleStatusAggregator.MAX_MESSAGE)
                 .endsWith("more");
         assertThat(io.fabric8.kubernetes.client.utils.Serialization.asJson(status).length()).isLessThan(100_000);
+    }
+
+    @Test
+    void nothingTargetedIsSaidPlainlyWithWhy() {
+        Module m = ModulePlanTest.sample(); // selector feature...VMX=true; mappings for fc35 and gke kernels
+        // no node has the selector's labels
+        ModuleStatus none = ModuleStatusAggregator.aggregate(m, ModulePlan.compute(m, ModulePlanTest.nodes(),
+                List.of(), Labels.KERNEL_VERSION), new ModuleActions.Executed(Map.of(), Map.of()), T0);
+        Condition ready = Conditions.find(none.getConditions(), Conditions.READY).orElseThrow();
+        assertThat(ready.getStatus()).isEqualTo("True");
+        assertThat(ready.getReason()).isEqualTo("NoTargetedNodes");
+        assertThat(ready.getMessage()).startsWith("No node is targeted: no node has the labels of spec.selector")
+                .contains("loaded nowhere");
+        assertThat(none.getWarnings()).singleElement().asString().startsWith("no node is targeted: no node has");
+        assertThat(condition(none, Conditions.DEGRADED)).isEqualTo("False");
+
+        // selected nodes, but no mapping for their kernels
+        ModuleStatus unmatched = ModuleStatusAggregator.aggregate(m, ModulePlan.compute(m,
+                ModulePlanTest.nodes("6.1.0-13-amd64", "6.1.0-13-amd64", "4.18.0-80.el8"), List.of(),
+                Labels.KERNEL_VERSION), new ModuleActions.Executed(Map.of(), Map.of()), T0);
+        ready = Conditions.find(unmatched.getConditions(), Conditions.READY).orElseThrow();
+        assertThat(ready.getReason()).isEqualTo("NoTargetedNodes");
+        assertThat(ready.getMessage()).isEqualTo("No node is targeted: no kernel mapping matches the kernel of the "
+                + "3 selected node(s) (4.18.0-80.el8, 6.1.0-13-amd64); the module is loaded nowhere until a node "
+                + "matches");
+
+        // one targeted node: no such warning
+        ModuleStatus targeted = ModuleStatusAggregator.aggregate(m, ModulePlan.compute(m,
+                ModulePlanTest.nodes("5.4.0-1054-gke"), List.of(), Labels.KERNEL_VERSION),
+                new ModuleActions.Executed(Map.of(), Map.of()), T0);
+        assertThat(targeted.getWarnings()).isEmpty();
+        assertThat(Conditions.find(targeted.getConditions(), Conditions.READY).orElseThrow().getReason())
+                .isNotEqualTo("NoTargetedNodes");
+    }
+
+    @Test
+    void aMissingPullSecretIsOneWarningWhateverTheKernels() {
+        Module m = ModulePlanTest.sample();
+        m.getSpec().setImageRepoSecret(new io.fabric8.kubernetes.api.model.LocalObjectReference("pull"));
+        SelectedNodes nodes = ModulePlanTest.nodes("5.4.0-1054-gke", "5.16.11-200.fc35.x86_64");
+        ModulePlan plan = ModulePlanner.plan(new Observed(m, nodes, Map.of(), List.of(), true),
+                ModulePlanner.resolve(m, nodes), Map.of(), new ModulePlanner.Settings(Labels.KERNEL_VERSION, "Job",
+                        java.time.Duration.ofMinutes(10), java.time.Instant.EPOCH));
+        ModuleStatus s = ModuleStatusAggregator.aggregate(m, plan, new ModuleActions.Executed(Map.of(), Map.of()), T0);
+        assertThat(s.getWarnings()).singleElement().asString().startsWith("spec.imageRepoSecret: Secret "
+                + m.getMetadata().getNamespace() + "/pull does not exist, so nodes pull the module images without "
+                + "credentials");
+        assertThat(plan.warnings()).extracting(io.kmm.status.Warning::reason)
+                .containsExactly(io.kmm.status.Reason.IMAGE_REPO_SECRET_MISSING);
+        assertThat(condition(s, Conditions.DEGRADED)).isEqualTo("False");
     }
 }

@@ -32,6 +32,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
         getDescription = "Targeted nodes running an available module loader pod")
 @AdditionalPrinterColumn(name = "Age", type = AdditionalPrinterColumn.Type.DATE,
         jsonPath = ".metadata.creationTimestamp")
+@AdditionalPrinterColumn(name = "Reason", type = AdditionalPrinterColumn.Type.STRING,
+        jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason",
+        getDescription = "Why Ready is what it is: AllLoadersAvailable, NoTargetedNodes (loaded nowhere), "
+                + "LoadersNotAvailable or Degraded")
 @ValidationRule(value = "self.metadata.name.size() <= 63",
         message = "Module names are at most 63 characters: KMM puts the name in a label value")
 public class Module extends CustomResource<ModuleSpec, ModuleStatus> implements Namespaced {

@@ -45,7 +45,9 @@ public class ModuleStatus {
     @JsonPropertyDescription("The device plugin DaemonSet, when spec.devicePlugin is set.")
     private DaemonSetSummary devicePlugin;
 
-    @JsonPropertyDescription("Things that work but probably not as intended, e.g. a loader without a preStop hook.")
+    @JsonPropertyDescription("Things that work but probably not as intended, e.g. a loader without a preStop hook, "
+            + "a missing imageRepoSecret, or no node targeted. Omitted when there are none.")
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
     private List<String> warnings = new ArrayList<>();
 
     public Long getObservedGeneration() {

@@ -108,13 +108,24 @@ public class KanikoBuildStrategy implements BuildStrategy {
                 phase = BuildPhase.FAILED;
                 finished = parse(failed.getLastTransitionTime());
                 message = failed.getReason() + (failed.getMessage() == null ? "" : ": " + failed.getMessage());
-            } else if (status.getActive() != null && status.getActive() > 0) {
+            } else if (status.getActive() != null && status.getActive() > 0 || finishing(status)) {
                 phase = BuildPhase.RUNNING;
             }
         }
         return new BuildState(job.getMetadata().getName(), BuildObjects.kernel(job),
                 BuildObjects.annotation(job, Labels.BUILD_INPUTS_ANNOTATION), phase, finished, message,
                 BuildObjects.step(job));
+    }
+
+    /**
+     * The pod has ended but the Job controller has not counted it yet (pods tracked with finalizers go through
+     * uncountedTerminatedPods, active is already 0): still running, not back to pending.
+     */
+    private static boolean finishing(io.fabric8.kubernetes.api.model.batch.v1.JobStatus status) {
+        var uncounted = status.getUncountedTerminatedPods();
+        return uncounted != null && (uncounted.getSucceeded() != null && !uncounted.getSucceeded().isEmpty()
+                || uncounted.getFailed() != null && !uncounted.getFailed().isEmpty())
+                || status.getTerminating() != null && status.getTerminating() > 0;
     }
 
     private static JobCondition condition(List<JobCondition> conditions, String type) {
