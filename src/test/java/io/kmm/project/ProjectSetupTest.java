@@ -19,4 +19,20 @@ class ProjectSetupTest {
         assertThat(Files.readString(Path.of(".mvn/jvm.config")).split("\\s+"))
                 .contains("-Dquarkus.analytics.disabled=true");
     }
+
+    /**
+     * ./mvnw quarkus:dev builds into its own folder: it used to overwrite target/quarkus-app with a dev build, after
+     * which java -jar target/quarkus-app/quarkus-run.jar failed in Dev UI code (checked by hand: the packaged files'
+     * checksums are the same before and after a dev-mode run).
+     */
+    @Test
+    void devModeLeavesThePackagedApplicationAlone() throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = Files.newInputStream(Path.of("src/main/resources/application.properties"))) {
+            p.load(in);
+        }
+        assertThat(p.getProperty("%dev.quarkus.package.output-directory")).isNotBlank().isNotEqualTo("quarkus-app");
+        assertThat(p.getProperty("quarkus.package.output-directory", "quarkus-app")).isEqualTo("quarkus-app");
+        assertThat(p.getProperty("%dev.quarkus.operator-sdk.crd.output-directory")).isEqualTo("target/kubernetes");
+    }
 }
