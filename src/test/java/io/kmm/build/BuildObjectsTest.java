@@ -107,6 +107,18 @@ class BuildObjectsTest {
         assertThat(KanikoJobs.desired(request(moduleWith(b)), "kaniko:pinned", LIMITS).getSpec().getTemplate().getSpec().getContainers()
                 .get(0).getArgs()).contains(
                         "--context=git://github.com/vendor/driver.git#0123456789abcdef0123456789abcdef01234567");
+        assertThat(KanikoJobs.desired(request(moduleWith(b)), "kaniko:pinned", LIMITS).getSpec().getTemplate()
+                .getSpec().getContainers().get(0).getEnv()).as("Kaniko clones over HTTPS by default").isNull();
+        // a plain-HTTP Git server: Kaniko is told to clone over HTTP
+        git.setUrl("http://git.internal:8080/vendor/driver.git");
+        var kaniko = KanikoJobs.desired(request(moduleWith(b)), "kaniko:pinned", LIMITS).getSpec().getTemplate()
+                .getSpec().getContainers().get(0);
+        assertThat(kaniko.getArgs()).contains("--context=git://git.internal:8080/vendor/driver.git"
+                + "#0123456789abcdef0123456789abcdef01234567");
+        assertThat(kaniko.getEnv()).singleElement().satisfies(e -> {
+            assertThat(e.getName()).isEqualTo("GIT_PULL_METHOD");
+            assertThat(e.getValue()).isEqualTo("http");
+        });
     }
 
     @Test

@@ -63,6 +63,7 @@ public final class KanikoJobs {
         List<String> args = new ArrayList<>();
         List<Volume> volumes = new ArrayList<>();
         List<VolumeMount> mounts = new ArrayList<>();
+        List<io.fabric8.kubernetes.api.model.EnvVar> env = new ArrayList<>();
 
         GitSource git = req.build().getGit();
         if (req.build().getDockerfile() != null) {
@@ -76,6 +77,9 @@ public final class KanikoJobs {
             args.add("--dockerfile=" + WORKSPACE + "/Dockerfile");
         } else if (git != null) {
             args.add("--context=" + gitContext(git));
+            if (git.getUrl().regionMatches(true, 0, "http://", 0, 7)) {
+                env.add(new io.fabric8.kubernetes.api.model.EnvVar("GIT_PULL_METHOD", "http", null));
+            }
             if (git.getContextDir() != null && !git.getContextDir().isBlank()) {
                 args.add("--context-sub-path=" + git.getContextDir());
             }
@@ -147,7 +151,7 @@ public final class KanikoJobs {
                 // Kaniko runs as root and unpacks images into its own root file system (so no read-only root or
                 // dropped capabilities), but needs no privilege escalation.
                 .withContainers(new ContainerBuilder().withName(CONTAINER).withImage(executorImage)
-                        .withArgs(args).withVolumeMounts(mounts).withResources(limits.resources())
+                        .withArgs(args).withEnv(env.isEmpty() ? null : env).withVolumeMounts(mounts).withResources(limits.resources())
                         .withNewSecurityContext().withAllowPrivilegeEscalation(false).endSecurityContext().build())
                 .withVolumes(volumes)
                 .endSpec()
@@ -158,8 +162,10 @@ public final class KanikoJobs {
 
 
     /**
-     * Kaniko's git context: {@code git://host/path#ref}. A ref starting with {@code refs/} is used as it is, 40 hex
-     * digits are a commit, anything else is a branch.
+     * Kaniko's git context: {@code git://host/path#ref}, whatever the URL's scheme: Kaniko clones over HTTPS, or plain
+     * HTTP when its {@code GIT_PULL_METHOD} is {@code http} (set for an {@code http://} URL). A ref starting with
+     * {@code refs/} is used as it is (e.g. {@code refs/tags/v1}), 40 hex digits are a commit, anything else is a
+     * branch.
      */
     static String gitContext(GitSource git) {
         String url = git.getUrl().replaceFirst("^[a-zA-Z]+://", "");
