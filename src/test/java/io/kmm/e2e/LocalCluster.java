@@ -103,6 +103,11 @@ public final class LocalCluster {
         return "127.0.0.1:" + env.get("KMM_REGISTRY_PORT");
     }
 
+    /** The same registry at the real node's address, which pods reach too (in-cluster builds push there). */
+    public String nodeRegistry() {
+        return env.getOrDefault("KMM_NODE_IP", "198.18.0.1") + ":" + env.get("KMM_REGISTRY_PORT");
+    }
+
     /** {@code dev/local-cluster COMMAND ARGS}, e.g. {@code restart-kubelet --uname-2.6}. */
     public String control(String command, String... args) throws Exception {
         List<String> c = new ArrayList<>(List.of(script.toString(), command));
