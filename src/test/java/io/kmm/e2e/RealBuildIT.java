@@ -52,12 +52,14 @@ class RealBuildIT {
     private static String registry;
     private static String builder;
     private static String headers;
+    private static GitHttpServer git;
 
     @BeforeAll
     static void clusterWithARealNodeKanikoAndABuilder() throws Exception {
         Assumptions.assumeTrue("0".equals(Commands.ok(Duration.ofSeconds(10), "id", "-u").strip()),
                 "a real node needs root: run the tests as root, as CI does");
         hostBefore = Commands.ok(Duration.ofSeconds(30), "dev/local-cluster", "host-state");
+        io.kmm.process.Trees.deleteRecursively(WORK); // a previous run's repository and image
         cluster = LocalCluster.startWithRealNode(WORK.resolve("cluster"));
         Runtime.getRuntime().addShutdownHook(new Thread(cluster::down, "real-build-cluster-down"));
         client = cluster.admin();
@@ -73,6 +75,22 @@ class RealBuildIT {
                 registry + "/kmm-test/kaniko:v1.24.0"));
         operator.awaitReady(Duration.ofMinutes(2));
         cluster.kubectlOk("create", "namespace", NS);
+
+        // A Git repository as a driver vendor keeps it: the Dockerfile in a folder, on a branch; served over HTTP
+        // (git http-backend) at the node's address, which the build pod reaches.
+        Path repos = Files.createDirectories(WORK.resolve("git"));
+        Path work = Files.createDirectories(WORK.resolve("git-work/kmm"));
+        Files.copy(Path.of("src/test/builds/Dockerfile.kmm-hello"), work.resolve("Dockerfile"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path tree = work.getParent();
+        Commands.ok(Duration.ofSeconds(30), "git", "init", "-q", "--bare", repos.resolve("driver.git").toString());
+        Commands.ok(Duration.ofSeconds(30), "git", "-C", tree.toString(), "init", "-q", "-b", "release-1");
+        Commands.ok(Duration.ofSeconds(30), "git", "-C", tree.toString(), "add", ".");
+        Commands.ok(Duration.ofSeconds(30), "git", "-C", tree.toString(), "-c", "user.name=Driver Vendor", "-c",
+                "user.email=vendor@example.com", "commit", "-q", "-m", "kmm_hello");
+        Commands.ok(Duration.ofSeconds(30), "git", "-C", tree.toString(), "push", "-q",
+                repos.resolve("driver.git").toString(), "release-1");
+        git = new GitHttpServer(registry.substring(0, registry.indexOf(':')), repos);
     }
 
     @AfterAll
@@ -81,6 +99,9 @@ class RealBuildIT {
             return;
         }
         try {
+            if (git != null) {
+                git.close();
+            }
             if (operator != null) {
                 Files.createDirectories(Path.of("target", "e2e-logs"));
                 Files.writeString(Path.of("target", "e2e-logs", "RealBuildIT-operator.log"), operator.output());
@@ -109,11 +130,11 @@ class RealBuildIT {
 
         // The operator's Job, run by the real Job controller and kubelet; Kaniko's own log says what it did.
         await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-            List<Job> jobs = client.batch().v1().jobs().inNamespace(NS).withLabel(Labels.ROLE, Labels.ROLE_BUILD)
+            List<Job> jobs = client.batch().v1().jobs().inNamespace(NS).withLabel(Labels.MODULE_NAME, "kmm-hello")
                     .list().getItems();
             assertThat(jobs).singleElement().satisfies(j -> assertThat(j.getStatus().getSucceeded()).isEqualTo(1));
         });
-        String log = cluster.kubectlOk("-n", NS, "logs", "-l", Labels.ROLE + "=" + Labels.ROLE_BUILD, "--tail=-1");
+        String log = buildLog("kmm-hello");
         System.out.println("[RealBuildIT] the Kaniko build's log:\n" + log);
         assertThat(log).contains("LD [M]  /src/kmm_hello.ko")
                 .contains("Leaving directory '/usr/src/linux-headers-" + headers + "'")
@@ -123,7 +144,7 @@ class RealBuildIT {
         String kernel = client.nodes().withName("kmm-real-node").get().getStatus().getNodeInfo().getKernelVersion();
         await().atMost(Duration.ofMinutes(3)).untilAsserted(() -> {
             List<DaemonSet> loaders = client.apps().daemonSets().inNamespace(NS)
-                    .withLabel(Labels.ROLE, Labels.ROLE_MODULE_LOADER).list().getItems();
+                    .withLabel(Labels.MODULE_NAME, "kmm-hello").list().getItems();
             assertThat(loaders).singleElement().satisfies(ds -> assertThat(ds.getSpec().getTemplate().getSpec()
                     .getContainers().get(0).getImage()).isEqualTo(registry + "/kmm-test/kmm-hello:" + kernel));
         });
@@ -145,5 +166,70 @@ class RealBuildIT {
         assertThat(rootfs.resolve("usr/bin/gcc")).doesNotExist();
         assertThat(Commands.ok(Duration.ofSeconds(30), "modinfo", "-F", "vermagic", ko.toString()))
                 .startsWith(headers + " ");
+    }
+
+    /**
+     * The design's "any Git repository that contains a Dockerfile": the same build from a real Git server (a branch,
+     * the Dockerfile in a folder); a ref the repository does not have fails the Job, and the Module says so.
+     */
+    @Test
+    void theSameBuildFromAGitRepositoryAndAWrongRef() throws Exception {
+        String image = registry + "/kmm-test/kmm-hello-git:${KERNEL_FULL_VERSION}";
+        Module m = TestModules.module(NS, "kmm-hello-git", Map.of("type", "real"), TestModules.regexp("^.+$", image));
+        Build build = new Build();
+        io.kmm.api.v1alpha1.GitSource source = new io.kmm.api.v1alpha1.GitSource();
+        source.setUrl(git.url() + "driver.git");
+        source.setRef("release-1");
+        source.setContextDir("kmm");
+        build.setGit(source);
+        build.setBuildArgs(List.of(new BuildArg("BUILDER", builder), new BuildArg("HEADERS", headers)));
+        RegistryOptions insecure = new RegistryOptions();
+        insecure.setInsecure(true);
+        build.setPull(insecure);
+        build.setPush(insecure);
+        m.getSpec().getKernelMappings().get(0).setBuild(build);
+        client.resource(m).create();
+
+        String kernel = client.nodes().withName("kmm-real-node").get().getStatus().getNodeInfo().getKernelVersion();
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            List<DaemonSet> loaders = client.apps().daemonSets().inNamespace(NS)
+                    .withLabel(Labels.MODULE_NAME, "kmm-hello-git").list().getItems();
+            assertThat(loaders).singleElement().satisfies(ds -> assertThat(ds.getSpec().getTemplate().getSpec()
+                    .getContainers().get(0).getImage()).isEqualTo(registry + "/kmm-test/kmm-hello-git:" + kernel));
+        });
+        String log = buildLog("kmm-hello-git");
+        assertThat(log).contains("LD [M]  /src/kmm_hello.ko").contains("Pushed " + registry
+                + "/kmm-test/kmm-hello-git");
+
+        // A ref the repository does not have: the clone fails, the Job fails once, the Module says BuildFailed.
+        Module wrong = TestModules.module(NS, "kmm-hello-wrong-ref", Map.of("type", "real"),
+                TestModules.regexp("^.+$", registry + "/kmm-test/kmm-hello-wrong:${KERNEL_FULL_VERSION}"));
+        Build wrongBuild = new Build();
+        io.kmm.api.v1alpha1.GitSource wrongSource = new io.kmm.api.v1alpha1.GitSource();
+        wrongSource.setUrl(git.url() + "driver.git");
+        wrongSource.setRef("no-such-branch");
+        wrongSource.setContextDir("kmm");
+        wrongBuild.setGit(wrongSource);
+        wrongBuild.setPull(insecure);
+        wrongBuild.setPush(insecure);
+        wrong.getSpec().getKernelMappings().get(0).setBuild(wrongBuild);
+        client.resource(wrong).create();
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            Module now = client.resources(Module.class).inNamespace(NS).withName("kmm-hello-wrong-ref").get();
+            var degraded = io.kmm.status.Conditions.find(now.getStatus().getConditions(),
+                    io.kmm.status.Conditions.DEGRADED).orElseThrow();
+            assertThat(degraded.getReason()).isEqualTo("BuildFailed");
+        });
+        assertThat(client.batch().v1().jobs().inNamespace(NS).withLabel(Labels.MODULE_NAME, "kmm-hello-wrong-ref")
+                .list().getItems()).as("one Job, not retried").hasSize(1);
+        String failed = buildLog("kmm-hello-wrong-ref");
+        System.out.println("[RealBuildIT] the wrong ref's build log:\n" + failed);
+        assertThat(failed).contains("error resolving source context: reference not found");
+    }
+
+    /** What Kaniko printed in a Module's build pod. */
+    private static String buildLog(String module) throws Exception {
+        return cluster.kubectlOk("-n", NS, "logs", "-l", Labels.MODULE_NAME + "=" + module + "," + Labels.ROLE + "="
+                + Labels.ROLE_BUILD, "--tail=-1");
     }
 }

@@ -103,7 +103,7 @@ class SampleModuleIT {
         assertThat(table).contains("module-sample").contains("True");
         // the columns in the order docs/module-api.md shows them
         assertThat(table.lines().findFirst().orElseThrow().split("\\s+"))
-                .containsExactly("NAME", "READY", "NODES", "AVAILABLE", "AGE");
+                .containsExactly("NAME", "READY", "NODES", "AVAILABLE", "AGE", "REASON");
 
         // A kernel upgrade: the user maps the new kernel, then the node reboots into it.
         cluster.kubectlOk("patch", "module", "module-sample", "-n", NS, "--type=json", "-p",
