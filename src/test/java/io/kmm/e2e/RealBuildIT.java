@@ -174,21 +174,7 @@ class RealBuildIT {
      */
     @Test
     void theSameBuildFromAGitRepositoryAndAWrongRef() throws Exception {
-        String image = registry + "/kmm-test/kmm-hello-git:${KERNEL_FULL_VERSION}";
-        Module m = TestModules.module(NS, "kmm-hello-git", Map.of("type", "real"), TestModules.regexp("^.+$", image));
-        Build build = new Build();
-        io.kmm.api.v1alpha1.GitSource source = new io.kmm.api.v1alpha1.GitSource();
-        source.setUrl(git.url() + "driver.git");
-        source.setRef("release-1");
-        source.setContextDir("kmm");
-        build.setGit(source);
-        build.setBuildArgs(List.of(new BuildArg("BUILDER", builder), new BuildArg("HEADERS", headers)));
-        RegistryOptions insecure = new RegistryOptions();
-        insecure.setInsecure(true);
-        build.setPull(insecure);
-        build.setPush(insecure);
-        m.getSpec().getKernelMappings().get(0).setBuild(build);
-        client.resource(m).create();
+        client.resource(gitModule("kmm-hello-git", "release-1")).create();
 
         String kernel = client.nodes().withName("kmm-real-node").get().getStatus().getNodeInfo().getKernelVersion();
         await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
@@ -202,18 +188,7 @@ class RealBuildIT {
                 + "/kmm-test/kmm-hello-git");
 
         // A ref the repository does not have: the clone fails, the Job fails once, the Module says BuildFailed.
-        Module wrong = TestModules.module(NS, "kmm-hello-wrong-ref", Map.of("type", "real"),
-                TestModules.regexp("^.+$", registry + "/kmm-test/kmm-hello-wrong:${KERNEL_FULL_VERSION}"));
-        Build wrongBuild = new Build();
-        io.kmm.api.v1alpha1.GitSource wrongSource = new io.kmm.api.v1alpha1.GitSource();
-        wrongSource.setUrl(git.url() + "driver.git");
-        wrongSource.setRef("no-such-branch");
-        wrongSource.setContextDir("kmm");
-        wrongBuild.setGit(wrongSource);
-        wrongBuild.setPull(insecure);
-        wrongBuild.setPush(insecure);
-        wrong.getSpec().getKernelMappings().get(0).setBuild(wrongBuild);
-        client.resource(wrong).create();
+        client.resource(gitModule("kmm-hello-wrong-ref", "no-such-branch")).create();
         await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
             Module now = client.resources(Module.class).inNamespace(NS).withName("kmm-hello-wrong-ref").get();
             var degraded = io.kmm.status.Conditions.find(now.getStatus().getConditions(),
@@ -231,5 +206,24 @@ class RealBuildIT {
     private static String buildLog(String module) throws Exception {
         return cluster.kubectlOk("-n", NS, "logs", "-l", Labels.MODULE_NAME + "=" + module + "," + Labels.ROLE + "="
                 + Labels.ROLE_BUILD, "--tail=-1");
+    }
+
+    /** A Module built from the test's Git repository (the Dockerfile in kmm/) at a ref, into the node's registry. */
+    private static Module gitModule(String name, String ref) {
+        Module m = TestModules.module(NS, name, Map.of("type", "real"),
+                TestModules.regexp("^.+$", registry + "/kmm-test/" + name + ":${KERNEL_FULL_VERSION}"));
+        Build build = new Build();
+        io.kmm.api.v1alpha1.GitSource source = new io.kmm.api.v1alpha1.GitSource();
+        source.setUrl(git.url() + "driver.git");
+        source.setRef(ref);
+        source.setContextDir("kmm");
+        build.setGit(source);
+        build.setBuildArgs(List.of(new BuildArg("BUILDER", builder), new BuildArg("HEADERS", headers)));
+        RegistryOptions insecure = new RegistryOptions();
+        insecure.setInsecure(true); // the registry at the node's address speaks plain HTTP
+        build.setPull(insecure);
+        build.setPush(insecure);
+        m.getSpec().getKernelMappings().get(0).setBuild(build);
+        return m;
     }
 }
