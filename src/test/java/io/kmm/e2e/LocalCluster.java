@@ -108,6 +108,21 @@ public final class LocalCluster {
         return env.getOrDefault("KMM_NODE_IP", "198.18.0.1") + ":" + env.get("KMM_REGISTRY_PORT");
     }
 
+    /** The real node's registry that wants credentials (basic authentication), at the node's address. */
+    public record AuthRegistry(String address, String user, String password) {
+    }
+
+    public AuthRegistry authRegistry() throws Exception {
+        Map<String, String> v = new java.util.HashMap<>();
+        for (String line : control("registry-auth", new String[0]).lines().toList()) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                v.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        return new AuthRegistry(v.get("ADDRESS"), v.get("USER"), v.get("PASSWORD"));
+    }
+
     /** {@code dev/local-cluster COMMAND ARGS}, e.g. {@code restart-kubelet --uname-2.6}. */
     public String control(String command, String... args) throws Exception {
         List<String> c = new ArrayList<>(List.of(script.toString(), command));

@@ -64,8 +64,62 @@ public class KanikoBuildStrategy implements BuildStrategy {
     public List<BuildState> builds(Module module, Context<Module> context) {
         return context.getSecondaryResourcesAsStream(Job.class)
                 .filter(j -> BuildObjects.belongsTo(j, module))
-                .map(KanikoBuildStrategy::state).toList();
+                .map(j -> withWhy(state(j), j, context)).toList();
     }
+
+    /**
+     * Why a failed build failed, in Kaniko's words: the failing step and its errors, from its pod's termination
+     * message (read once per failed Job, kept for the Job's life; a failed Job is not retried). The Job condition's
+     * own message ("reached the specified backoff limit") follows.
+     */
+    private BuildState withWhy(BuildState state, Job job, Context<Module> context) {
+        if (state.phase() != BuildPhase.FAILED || job.getMetadata().getUid() == null) {
+            return state;
+        }
+        String uid = job.getMetadata().getUid();
+        String why = failures.get(uid);
+        if (why == null) {
+            try {
+                why = java.util.Objects.requireNonNullElse(failedStep(job, context), "");
+                failures.put(uid, why);
+            } catch (KubernetesClientException e) {
+                return state; // asked again at the next reconcile
+            }
+        }
+        return why.isEmpty() ? state : new BuildState(state.name(), state.kernel(), state.inputsHash(), state.phase(),
+                state.finishedAt(), why + (state.message() == null ? "" : " (" + state.message() + ")"),
+                state.step());
+    }
+
+    private static String failedStep(Job job, Context<Module> context) {
+        var pods = context.getClient().pods().inNamespace(job.getMetadata().getNamespace())
+                .withLabel("batch.kubernetes.io/job-name", job.getMetadata().getName()).list().getItems();
+        for (var pod : pods) {
+            if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+                continue;
+            }
+            for (var c : pod.getStatus().getContainerStatuses()) {
+                var terminated = c.getState() == null ? null : c.getState().getTerminated();
+                if (KanikoJobs.CONTAINER.equals(c.getName()) && terminated != null
+                        && terminated.getExitCode() != null && terminated.getExitCode() != 0) {
+                    String summary = KanikoFailure.summary(terminated.getMessage());
+                    if (summary != null) {
+                        return summary;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Failed Jobs' summaries by Job UID; bounded (the oldest forgotten: read again if still asked for). */
+    private final java.util.Map<String, String> failures = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, String> eldest) {
+                    return size() > 1024;
+                }
+            });
 
     @Override
     public BuildState start(Module module, BuildRequest request, Context<Module> context) {

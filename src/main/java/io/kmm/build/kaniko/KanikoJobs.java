@@ -152,6 +152,8 @@ public final class KanikoJobs {
                 // dropped capabilities), but needs no privilege escalation.
                 .withContainers(new ContainerBuilder().withName(CONTAINER).withImage(executorImage)
                         .withArgs(args).withEnv(env.isEmpty() ? null : env).withVolumeMounts(mounts).withResources(limits.resources())
+                        // the end of a failed build's log becomes its termination message: the Module says why
+                        .withTerminationMessagePolicy("FallbackToLogsOnError")
                         .withNewSecurityContext().withAllowPrivilegeEscalation(false).endSecurityContext().build())
                 .withVolumes(volumes)
                 .endSpec()
