@@ -53,6 +53,15 @@ class KanikoFailureTest {
     }
 
     @Test
+    void refusedPushRights() {
+        String log = "error checking push permissions -- make sure you entered the correct tag name, and that you are "
+                + "authenticated correctly, and try again: checking push permission for \"r.example/m:k\": POST "
+                + "http://r.example/v2/m/blobs/uploads/: UNAUTHORIZED: authentication required";
+        assertThat(KanikoFailure.summary(log)).startsWith("kaniko: error checking push permissions -- make sure")
+                .endsWith("UNAUTHORIZED: authentication required");
+    }
+
+    @Test
     void aCloneOrPushFailureHasNoStep() {
         assertThat(KanikoFailure.summary("Error: error resolving source context: reference not found"))
                 .isEqualTo("kaniko: error resolving source context: reference not found");
