@@ -198,6 +198,32 @@ class RealBuildIT {
         String failed = buildLog("kmm-hello-wrong-ref");
         System.out.println("[RealBuildIT] the wrong ref's build log:\n" + failed);
         assertThat(failed).contains("error resolving source context: reference not found");
+        // (Kaniko prints its usage text after such an error: longer than the log's end the kubelet keeps)
+        assertThat(degradedMessage("kmm-hello-wrong-ref")).contains("Kaniko stopped before building: it could not "
+                + "resolve its source (the Git URL, ref or contextDir)");
+
+        // A folder the repository does not have: the Job fails once, and the Module says so in Kaniko's words.
+        Module wrongPath = gitModule("kmm-hello-wrong-path", "release-1");
+        wrongPath.getSpec().getKernelMappings().get(0).getBuild().getGit().setContextDir("no-such-folder");
+        client.resource(wrongPath).create();
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+                assertThat(degradedMessage("kmm-hello-wrong-path")).contains("BuildFailed:"));
+        String message = degradedMessage("kmm-hello-wrong-path");
+        System.out.println("[RealBuildIT] the wrong path's Degraded message: " + message);
+        System.out.println("[RealBuildIT] the wrong path's build log:\n" + buildLog("kmm-hello-wrong-path"));
+        assertThat(message).contains("Kaniko stopped before building");
+        assertThat(buildLog("kmm-hello-wrong-path")).contains("error resolving source context: stat "
+                + "/kaniko/buildcontext/no-such-folder: no such file or directory");
+        assertThat(client.batch().v1().jobs().inNamespace(NS).withLabel(Labels.MODULE_NAME, "kmm-hello-wrong-path")
+                .list().getItems()).as("one Job, not retried").hasSize(1);
+    }
+
+    /** "Reason: message" of a Module's Degraded condition. */
+    private static String degradedMessage(String module) {
+        Module now = client.resources(Module.class).inNamespace(NS).withName(module).get();
+        var degraded = io.kmm.status.Conditions.find(now.getStatus().getConditions(),
+                io.kmm.status.Conditions.DEGRADED).orElseThrow();
+        return degraded.getReason() + ": " + degraded.getMessage();
     }
 
     /**

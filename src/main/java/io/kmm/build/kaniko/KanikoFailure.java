@@ -29,8 +29,18 @@ public final class KanikoFailure {
     /** make's, told only when nothing else is (it repeats the compiler's failure once per directory level). */
     private static final Pattern MAKE = Pattern.compile("^g?make(\\[\\d+\\])?: \\*\\*\\* ");
     /** Kaniko's own last word: {@code error building image: ...} (its logger's or cobra's). */
-    private static final Pattern KANIKO = Pattern.compile("(error building image|error resolving source context|"
+    private static final Pattern KANIKO = Pattern.compile("(error building image|error resolving [a-z ]+:|"
             + "error checking push permissions|failed to push|UNAUTHORIZED|unauthorized).*$");
+
+    /** The last line of the usage text Kaniko's command line prints after an error found before the build. */
+    private static final String USAGE_END = "Use \"executor [command] --help\"";
+
+    /**
+     * When Kaniko fails before it builds (it cannot resolve its source context, the Dockerfile path or the
+     * destination), its error is followed by its whole usage text, longer than the log's end the kubelet keeps.
+     */
+    static final String BEFORE_BUILD = "Kaniko stopped before building: it could not resolve its source (the Git URL, "
+            + "ref or contextDir), the Dockerfile or the destination; the first line of its log names it";
 
     private KanikoFailure() {
     }
@@ -69,7 +79,7 @@ public final class KanikoFailure {
             errors.add(make);
         }
         if (step == null && errors.isEmpty() && kaniko == null) {
-            return null;
+            return clean.contains(USAGE_END) ? BEFORE_BUILD : null;
         }
         StringBuilder out = new StringBuilder();
         if (step != null) {

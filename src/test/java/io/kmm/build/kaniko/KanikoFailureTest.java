@@ -76,6 +76,16 @@ class KanikoFailureTest {
     }
 
     @Test
+    void anErrorBeforeTheBuildIsFollowedByKanikosUsageText() {
+        String tail = "      --verbosity string   Log level (trace, debug, info, warn, error, fatal, panic) (default "
+                + "\"info\")\n\nUse \"executor [command] --help\" for more information about a command.\n";
+        assertThat(KanikoFailure.summary(tail)).isEqualTo(KanikoFailure.BEFORE_BUILD);
+        // when the error line made it into the kept end, it is quoted
+        assertThat(KanikoFailure.summary("Error: error resolving source context: reference not found\nUsage:\n"
+                + tail)).isEqualTo("kaniko: error resolving source context: reference not found");
+    }
+
+    @Test
     void nothingUsefulIsNothing() {
         assertThat(KanikoFailure.summary(null)).isNull();
         assertThat(KanikoFailure.summary("  \n")).isNull();
