@@ -69,7 +69,7 @@ public final class ClusterBenchmark {
     private ClusterBenchmark(LocalCluster cluster) {
         this.cluster = cluster;
         this.client = cluster.admin();
-        this.audit = new AuditTail(cluster.auditLog());
+        this.audit = new AuditTail(cluster.auditLog(), Installation.USER);
     }
 
     public static void main(String[] args) {
@@ -262,6 +262,12 @@ public final class ClusterBenchmark {
 
     /** The operator's writes by verb and resource, its own leader-election Lease aside. */
     private static Map<String, Long> writes(List<JsonNode> entries) {
+        return writes(entries, Installation.USER);
+    }
+
+    /** The writes of a user's requests by verb and resource, leases in its own namespace aside. */
+    static Map<String, Long> writes(List<JsonNode> entries, String user) {
+        String ownNamespace = user.split(":").length == 4 ? user.split(":")[2] : "";
         Map<String, Long> writes = new TreeMap<>();
         for (JsonNode e : entries) {
             String verb = e.path("verb").asText();
@@ -269,14 +275,14 @@ public final class ClusterBenchmark {
             String resource = ref.path("resource").asText() + (ref.has("subresource") ? "/" + ref.path("subresource")
                     .asText() : "");
             if (List.of("create", "update", "patch", "delete").contains(verb)
-                    && !(resource.equals("leases") && ref.path("namespace").asText().equals(Installation.NAMESPACE))) {
+                    && !(resource.equals("leases") && ref.path("namespace").asText().equals(ownNamespace))) {
                 writes.merge(verb + " " + resource, 1L, Long::sum);
             }
         }
         return writes;
     }
 
-    private static void parallel(int count, IntConsumer task) throws Exception {
+    static void parallel(int count, IntConsumer task) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Future<?>> futures = new ArrayList<>();
@@ -292,7 +298,7 @@ public final class ClusterBenchmark {
         }
     }
 
-    private static void await(java.util.function.BooleanSupplier condition) throws Exception {
+    static void await(java.util.function.BooleanSupplier condition) throws Exception {
         long deadline = System.nanoTime() + CONVERGE.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -318,11 +324,14 @@ public final class ClusterBenchmark {
      */
     static final class AuditTail {
         private final Path log;
+        private final String user;
         private long offset;
         private final List<String> others = new ArrayList<>();
 
-        AuditTail(Path log) {
+        /** @param user whose requests {@link #take()} returns */
+        AuditTail(Path log, String user) {
             this.log = log;
+            this.user = "\"username\":\"" + user + "\"";
         }
 
         synchronized List<JsonNode> take() throws IOException {
@@ -339,7 +348,7 @@ public final class ClusterBenchmark {
                     if (!line.contains("\"ResponseComplete\"")) {
                         continue;
                     }
-                    if (line.contains(Installation.USER)) {
+                    if (line.contains(user)) {
                         operator.add(JSON.readTree(line));
                     } else {
                         others.add(line);
