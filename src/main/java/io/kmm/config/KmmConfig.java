@@ -20,6 +20,13 @@ public interface KmmConfig {
     @WithDefault("kmm")
     KernelLabelSource kernelLabelSource();
 
+    /**
+     * While a rollout progresses, the least time between two writes of a Module's status whose only change is
+     * progress (available counts); any other change is written at once (see StatusPacing). 0: every change at once.
+     */
+    @WithDefault("10s")
+    Duration statusProgressInterval();
+
     /** In-cluster builds. */
     BuildSettings build();
 

@@ -28,6 +28,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.rate.RateLimited;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
@@ -128,11 +129,12 @@ public class ModuleReconciler implements Reconciler<Module> {
                 .execute(observed.module(), plan, observed.daemonSets());
         ModuleStatus status = ModuleStatusAggregator.aggregate(module, plan, executed, now);
 
-        writeStatusIfChanged(context, module, status, plan);
+        Duration statusDeferred = writeStatusIfChanged(context, module, status, plan, now);
         reconciled.fire(new ModuleReconciled(module.getMetadata().getNamespace(), module.getMetadata().getName(),
                 status));
         UpdateControl<Module> control = UpdateControl.noUpdate();
         Duration requeue = BuildDecision.min(plan.requeueAfter(), registryBackoff(module, plan));
+        requeue = BuildDecision.min(requeue, statusDeferred);
         requeue = BuildDecision.min(requeue, actionBackoff(module, executed));
         if (plan.kernels().stream().anyMatch(k -> k.sign() != null) || observed.imageRepoSecretMissing()) {
             // Secrets are read by name, not watched: a new key, certificate or pull secret is noticed at the latest
@@ -382,12 +384,26 @@ public class ModuleReconciler implements Reconciler<Module> {
         return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
     }
 
-    private void writeStatusIfChanged(Context<Module> context, Module module, ModuleStatus status, ModulePlan plan) {
+    /** @return null, or how long a progress-only change waits before it is written ({@link StatusPacing}) */
+    private Duration writeStatusIfChanged(Context<Module> context, Module module, ModuleStatus status, ModulePlan plan,
+            Instant now) {
         ModuleStatus previous = module.getStatus();
         if (status.equals(previous)) {
-            return;
+            return null;
+        }
+        String uid = module.getMetadata().getUid();
+        Duration wait = StatusPacing.deferral(previous, status, uid == null ? null : lastStatusWrite.get(uid), now,
+                config.statusProgressInterval());
+        if (wait != null) {
+            return wait;
         }
         writeStatus(context, module, status);
+        if (uid != null) {
+            if (lastStatusWrite.size() > 10_000) { // Modules come and go: forget the writes that no longer pace
+                lastStatusWrite.values().removeIf(t -> t.isBefore(now.minus(config.statusProgressInterval())));
+            }
+            lastStatusWrite.put(uid, now);
+        }
         String id = module.getMetadata().getNamespace() + "/" + module.getMetadata().getName();
         List<Announcements.Announcement> announcements = Announcements.between(previous, status, plan.warnings());
         announcements.stream().filter(a -> a.counted() != null).forEach(a -> counted.fire(a.counted()));
@@ -401,7 +417,11 @@ public class ModuleReconciler implements Reconciler<Module> {
                 events.normal(module, a.reason(), a.message());
             }
         }
+        return null;
     }
+
+    /** When this operator last wrote each Module's status (by UID), for {@link StatusPacing}. */
+    private final java.util.Map<String, Instant> lastStatusWrite = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Replaces the status (the status subresource's update: optimistic locking on the Module's resourceVersion, the
@@ -412,7 +432,11 @@ public class ModuleReconciler implements Reconciler<Module> {
         copy.setMetadata(MAPPER.convertValue(module.getMetadata(), ObjectMeta.class));
         copy.setSpec(module.getSpec());
         copy.setStatus(status);
-        context.getClient().resource(copy).updateStatus();
+        Module updated = context.getClient().resource(copy).updateStatus();
+        // The next reconcile starts from what was just written, not from the informer's older copy (whose
+        // resourceVersion would make that reconcile's status write a conflict).
+        context.eventSourceRetriever().getControllerEventSource().handleRecentResourceUpdate(
+                ResourceID.fromResource(updated), updated, module);
     }
 
     /** The status that reports an unexpected failure: the last computed status with Degraded (and Ready) saying so. */

@@ -55,7 +55,12 @@ public final class PeerBenchmark {
     static final int STEADY_SECONDS = Integer.getInteger("bench.steady-seconds", 5);
     static final String HEARTBEAT_MS = System.getProperty("bench.heartbeat-ms", "20000");
     static final Duration CONVERGE = Duration.ofMinutes(Long.getLong("bench.timeout-minutes", 30));
-    static final String HEAP = System.getProperty("bench.heap", "-Xmx384m");
+    /**
+     * The JVM as the shipped Deployment runs it: its container's memory limit (768 MiB) and CPU limit (1), which the
+     * JVM would read from its cgroup, and the JVM options the image passes (application.properties).
+     */
+    static final String HEAP = System.getProperty("bench.heap", "-XX:MaxRAM=768m -XX:ActiveProcessorCount=1 "
+            + String.join(" ", shippedJvmOptions()));
     static final List<String> ONLY = List.of(System.getProperty("bench.only", "ours,upstream").split(","));
     static final String NS = "bench";
     static final String[] PHASES = {"start-up", "nodes", "rollout", "one more", "steady", "upgrade"};
@@ -91,6 +96,19 @@ public final class PeerBenchmark {
         String roleLabel();
 
         String kernelLabelOnDaemonSets();
+    }
+
+    /** {@code quarkus.jib.jvm-additional-arguments}: what the operator image's {@code java} command adds. */
+    static List<String> shippedJvmOptions() {
+        try {
+            java.util.Properties p = new java.util.Properties();
+            try (var in = Files.newInputStream(Path.of("src/main/resources/application.properties"))) {
+                p.load(in);
+            }
+            return List.of(p.getProperty("quarkus.jib.jvm-additional-arguments", "").split(","));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public static void main(String[] args) {
