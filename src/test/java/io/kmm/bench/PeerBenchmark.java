@@ -90,9 +90,7 @@ public final class PeerBenchmark {
         /** The node label it writes with each node's kernel. */
         String nodeKernelLabel();
 
-        /** The labels of its loader DaemonSets: the Module's name, and role=loader. */
-        String moduleLabel();
-
+        /** The label of its loader DaemonSets that says role=module-loader, and the one with their kernel. */
         String roleLabel();
 
         String kernelLabelOnDaemonSets();
@@ -196,7 +194,7 @@ public final class PeerBenchmark {
                 for (int m = 0; m < MODULES; m++) {
                     peer.createModule(client, "mod-" + m);
                 }
-                ClusterBenchmark.await(() -> loaders(MODULES, 1).size() == MODULES * KERNELS);
+                ClusterBenchmark.await(() -> loaders(1).size() == MODULES * KERNELS);
                 double ds = secs(t);
                 ClusterBenchmark.await(() -> allReady(MODULES, 1));
                 double ready = secs(t);
@@ -207,7 +205,7 @@ public final class PeerBenchmark {
                 // 3. One more Module on the settled cluster.
                 t = System.nanoTime();
                 peer.createModule(client, "single");
-                ClusterBenchmark.await(() -> loaders(MODULES + 1, 1).size() == (MODULES + 1) * KERNELS);
+                ClusterBenchmark.await(() -> loaders(1).size() == (MODULES + 1) * KERNELS);
                 ds = secs(t);
                 ClusterBenchmark.await(() -> allReady(MODULES + 1, 1));
                 ready = secs(t);
@@ -224,8 +222,8 @@ public final class PeerBenchmark {
                 ClusterBenchmark.parallel(NODES, i -> cluster.setKernel("bench-" + i,
                         ScaleBenchmark.kernel(i % KERNELS, 2)));
                 ClusterBenchmark.await(() -> labelled(2) == NODES);
-                ClusterBenchmark.await(() -> loaders(MODULES + 1, 2).size() == (MODULES + 1) * KERNELS
-                        && loaders(MODULES + 1, 1).isEmpty());
+                ClusterBenchmark.await(() -> loaders(2).size() == (MODULES + 1) * KERNELS
+                        && loaders(1).isEmpty());
                 ds = secs(t);
                 ClusterBenchmark.await(() -> allReady(MODULES + 1, 2));
                 ready = secs(t);
@@ -282,7 +280,7 @@ public final class PeerBenchmark {
         }
 
         /** The loader DaemonSets of the kernels of one generation. */
-        private List<DaemonSet> loaders(int modules, int generation) {
+        private List<DaemonSet> loaders(int generation) {
             return client.apps().daemonSets().inNamespace(NS).withLabel(peer.roleLabel(), "module-loader").list()
                     .getItems().stream().filter(d -> d.getMetadata().getLabels()
                             .getOrDefault(peer.kernelLabelOnDaemonSets(), "").startsWith("6." + generation + "."))
@@ -291,7 +289,7 @@ public final class PeerBenchmark {
 
         /** Every loader DaemonSet of the generation has all its pods Ready (and has seen its latest spec). */
         private boolean allReady(int modules, int generation) {
-            List<DaemonSet> all = loaders(modules, generation);
+            List<DaemonSet> all = loaders(generation);
             if (all.size() != modules * KERNELS) {
                 return false;
             }
@@ -364,11 +362,6 @@ public final class PeerBenchmark {
         @Override
         public String nodeKernelLabel() {
             return Labels.KERNEL_VERSION;
-        }
-
-        @Override
-        public String moduleLabel() {
-            return Labels.MODULE_NAME;
         }
 
         @Override
@@ -506,11 +499,6 @@ public final class PeerBenchmark {
         @Override
         public String nodeKernelLabel() {
             return "kmm.node.kubernetes.io/kernel-version.full";
-        }
-
-        @Override
-        public String moduleLabel() {
-            return "kmm.node.kubernetes.io/module.name";
         }
 
         @Override

@@ -123,14 +123,8 @@ class RealBuildIT {
     void kanikoBuildsARealModuleAndTheLoaderRunsItsImage() throws Exception {
         String image = registry + "/kmm-test/kmm-hello:${KERNEL_FULL_VERSION}";
         Module m = realModule("kmm-hello", TestModules.regexp("^.+$", image));
-        Build build = new Build();
-        build.setDockerfile(Files.readString(Path.of("src/test/builds/Dockerfile.kmm-hello")));
-        build.setBuildArgs(List.of(new BuildArg("BUILDER", builder), new BuildArg("HEADERS", headers)));
-        RegistryOptions insecure = new RegistryOptions();
-        insecure.setInsecure(true); // the registry at the node's address speaks plain HTTP
-        build.setPull(insecure);
-        build.setPush(insecure);
-        m.getSpec().getKernelMappings().get(0).setBuild(build);
+        m.getSpec().getKernelMappings().get(0).setBuild(inlineBuild(Files.readString(
+                Path.of("src/test/builds/Dockerfile.kmm-hello"))));
         client.resource(m).create();
 
         // The operator's Job, run by the real Job controller and kubelet; Kaniko's own log says what it did.
@@ -248,13 +242,8 @@ class RealBuildIT {
         String image = auth.address() + "/kmm-test/kmm-hello-signed";
         Module m = realModule("kmm-hello-signed", TestModules.regexp("^.+$", image + ":${KERNEL_FULL_VERSION}"));
         m.getSpec().setImageRepoSecret(new io.fabric8.kubernetes.api.model.LocalObjectReference("registry-push"));
-        Build build = new Build();
-        build.setDockerfile(Files.readString(Path.of("src/test/builds/Dockerfile.kmm-hello")));
-        build.setBuildArgs(List.of(new BuildArg("BUILDER", builder), new BuildArg("HEADERS", headers)));
-        RegistryOptions insecure = new RegistryOptions();
-        insecure.setInsecure(true); // plain HTTP at the node's address
-        build.setPull(insecure);
-        build.setPush(insecure);
+        Build build = inlineBuild(Files.readString(Path.of("src/test/builds/Dockerfile.kmm-hello")));
+        RegistryOptions insecure = build.getPush();
         io.kmm.api.v1alpha1.Sign sign = new io.kmm.api.v1alpha1.Sign();
         sign.setKeySecret(new io.fabric8.kubernetes.api.model.LocalObjectReference("signing-key"));
         sign.setCertSecret(new io.fabric8.kubernetes.api.model.LocalObjectReference("signing-cert"));
@@ -368,14 +357,7 @@ class RealBuildIT {
         assertThat(broken).isNotEqualTo(good);
         String image = registry + "/kmm-test/kmm-hello-broken:${KERNEL_FULL_VERSION}";
         Module m = realModule("kmm-hello-broken", TestModules.regexp("^.+$", image));
-        Build build = new Build();
-        build.setDockerfile(broken);
-        build.setBuildArgs(List.of(new BuildArg("BUILDER", builder), new BuildArg("HEADERS", headers)));
-        RegistryOptions insecure = new RegistryOptions();
-        insecure.setInsecure(true);
-        build.setPull(insecure);
-        build.setPush(insecure);
-        m.getSpec().getKernelMappings().get(0).setBuild(build);
+        m.getSpec().getKernelMappings().get(0).setBuild(inlineBuild(broken));
         client.resource(m).create();
 
         await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
@@ -456,6 +438,23 @@ class RealBuildIT {
                 + Labels.ROLE_BUILD, "--tail=-1");
     }
 
+    /** A build of this Dockerfile with the builder base and the headers' kernel, into the plain-HTTP registry. */
+    private static Build inlineBuild(String dockerfile) {
+        Build build = new Build();
+        build.setDockerfile(dockerfile);
+        builderArgsAndPlainHttp(build);
+        return build;
+    }
+
+    /** BUILDER and HEADERS build arguments; pull and push over plain HTTP (the registries at the node's address). */
+    private static void builderArgsAndPlainHttp(Build build) {
+        build.setBuildArgs(List.of(new BuildArg("BUILDER", builder), new BuildArg("HEADERS", headers)));
+        RegistryOptions insecure = new RegistryOptions();
+        insecure.setInsecure(true);
+        build.setPull(insecure);
+        build.setPush(insecure);
+    }
+
     /** A Module built from the test's Git repository (the Dockerfile in kmm/) at a ref, into the node's registry. */
     private static Module gitModule(String name, String ref) {
         Module m = realModule(name, TestModules.regexp("^.+$", registry + "/kmm-test/" + name + ":${KERNEL_FULL_VERSION}"));
@@ -465,11 +464,7 @@ class RealBuildIT {
         source.setRef(ref);
         source.setContextDir("kmm");
         build.setGit(source);
-        build.setBuildArgs(List.of(new BuildArg("BUILDER", builder), new BuildArg("HEADERS", headers)));
-        RegistryOptions insecure = new RegistryOptions();
-        insecure.setInsecure(true); // the registry at the node's address speaks plain HTTP
-        build.setPull(insecure);
-        build.setPush(insecure);
+        builderArgsAndPlainHttp(build);
         m.getSpec().getKernelMappings().get(0).setBuild(build);
         return m;
     }
