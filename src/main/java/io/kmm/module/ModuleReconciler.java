@@ -91,7 +91,10 @@ public class ModuleReconciler implements Reconciler<Module> {
     @Inject
     io.kmm.sign.SigningSecrets signingSecrets;
 
-    private volatile InformerEventSource<Node, Module> nodes;
+    @Inject
+    io.kmm.node.SharedNodes sharedNodes;
+
+    private volatile NodeEventSource nodes;
     private volatile InformerEventSource<DaemonSet, Module> daemonSets;
     /** Consecutive reconciles per Module (by UID) in which the registry could not be asked: the retry backoff. */
     private final Map<String, Integer> registryFailures = new ConcurrentHashMap<>();
@@ -105,7 +108,8 @@ public class ModuleReconciler implements Reconciler<Module> {
 
     @Override
     public List<EventSource<?, Module>> prepareEventSources(EventSourceContext<Module> context) {
-        nodes = NodeEventSource.create(context);
+        nodes = new NodeEventSource(sharedNodes, new NodeToModules(context.getPrimaryCache()),
+                context.getControllerConfiguration().getConfigurationService().cacheSyncTimeout());
         daemonSets = new InformerEventSource<>(InformerEventSourceConfiguration.from(DaemonSet.class, Module.class)
                 .withName("daemonsets")
                 .withLabelSelector(Labels.MANAGED_SELECTOR)

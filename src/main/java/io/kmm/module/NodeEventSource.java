@@ -1,45 +1,59 @@
 package io.kmm.module;
 
+import java.time.Duration;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 import io.fabric8.kubernetes.api.model.Node;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.Event;
+import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.node.NodeKernels;
-import io.kmm.node.PrunedNodeStore;
+import io.kmm.node.SharedNodes;
 
 /**
- * The Module controller's view of nodes: reacts only to kernel and label changes (not heartbeats) and maps each
- * change to the Modules that selected the node before or after it.
+ * The Module controller's view of nodes, without a Node informer of its own: it reads the node labeller's cache and
+ * hears of its events through {@link SharedNodes}. It reacts only to kernel and label changes (not heartbeats) and
+ * maps each change to the Modules that selected the node before or after it ({@link NodeToModules}). Its start waits
+ * until that cache has synced, so that no reconcile sees a partial list of nodes.
  */
-final class NodeEventSource extends InformerEventSource<Node, Module> {
+final class NodeEventSource extends AbstractEventSource<Node, Module> implements SharedNodes.Listener {
 
+    private final SharedNodes shared;
     private final NodeToModules mapper;
+    private final Duration syncTimeout;
 
-    private NodeEventSource(InformerEventSourceConfiguration<Node> configuration, EventSourceContext<Module> context,
-            NodeToModules mapper) {
-        super(configuration, context);
+    NodeEventSource(SharedNodes shared, NodeToModules mapper, Duration syncTimeout) {
+        super(Node.class, "nodes");
+        this.shared = shared;
         this.mapper = mapper;
+        this.syncTimeout = syncTimeout;
+        shared.listen(this);
     }
 
-    static NodeEventSource create(EventSourceContext<Module> context) {
-        NodeToModules mapper = new NodeToModules(context.getPrimaryCache());
-        var configuration = InformerEventSourceConfiguration.from(Node.class, Module.class)
-                .withName("nodes")
-                .withSecondaryToPrimaryMapper(mapper)
-                // Nodes are read from this cache with a selector, never as secondary resources: no index needed.
-                .withPrimaryToSecondaryMapper(primary -> Set.of())
-                .withOnUpdateFilter(NodeKernels::kernelOrLabelsChanged)
-                // Only name, labels and kernel are read: the cache keeps nothing else (see PrunedNodeStore).
-                .withItemStore(new PrunedNodeStore())
-                .build();
-        return new NodeEventSource(configuration, context, mapper);
+    Stream<Node> list(Predicate<Node> predicate) {
+        return shared.list(predicate);
     }
 
     @Override
-    public void onUpdate(Node oldNode, Node newNode) {
-        mapper.withPrevious(oldNode, () -> super.onUpdate(oldNode, newNode));
+    public void onNode(Node old, Node now) {
+        if (!isRunning() || (old != null && now != null && !NodeKernels.kernelOrLabelsChanged(now, old))) {
+            return;
+        }
+        for (var id : mapper.toModules(old, now)) {
+            getEventHandler().handleEvent(new Event(id));
+        }
+    }
+
+    @Override
+    public Set<Node> getSecondaryResources(Module primary) {
+        return Set.of(); // nodes are read with the Module's selector (list), never as secondary resources
+    }
+
+    @Override
+    public void start() {
+        shared.awaitSynced(syncTimeout);
+        super.start();
     }
 }

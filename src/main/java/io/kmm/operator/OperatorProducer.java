@@ -13,14 +13,14 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.kmm.config.KmmConfig;
-import io.kmm.node.NodeKernelLabeller;
 import io.quarkiverse.operatorsdk.runtime.CRDUtils;
 import io.quarkiverse.operatorsdk.runtime.QuarkusConfigurationService;
 
 /**
- * Builds the Operator with the controllers this configuration asks for. It replaces quarkus-operator-sdk's default
- * producer, which registers every reconciler, so that the node labeller does not run (nor cache nodes) when Node
- * Feature Discovery provides the kernel label.
+ * Builds the Operator: applies the CRDs when configured to (dev and test), registers every controller, and installs
+ * the shutdown hook. It replaces quarkus-operator-sdk's default producer. With Node Feature Discovery as the kernel
+ * label's source the node labeller still runs (it writes the module-ready labels and holds the Node informer the Module
+ * controller reads) but writes no kernel label.
  */
 @Singleton
 public class OperatorProducer {
@@ -38,12 +38,11 @@ public class OperatorProducer {
             }
         }
         Operator operator = new Operator(configuration);
+        if (!kmm.kernelLabelSource().nodeLabellerEnabled()) {
+            LOG.infof("kmm.kernel-label-source=%s: KMM writes no kernel label, nodes are selected by %s",
+                    kmm.kernelLabelSource().name().toLowerCase(), kmm.kernelLabelSource().labelKey());
+        }
         for (Reconciler<? extends HasMetadata> reconciler : reconcilers) {
-            if (reconciler instanceof NodeKernelLabeller && !kmm.kernelLabelSource().nodeLabellerEnabled()) {
-                LOG.infof("kmm.kernel-label-source=%s: the node kernel labeller is off, nodes are selected by %s",
-                        kmm.kernelLabelSource().name().toLowerCase(), kmm.kernelLabelSource().labelKey());
-                continue;
-            }
             operator.register(reconciler);
         }
         int timeout = configuration.getTerminationTimeoutSeconds();

@@ -75,6 +75,20 @@ class SampleModuleIT {
                 .contains("customresourcedefinition.apiextensions.k8s.io/modules.ooto.sigs.k8s.io");
     }
 
+    /**
+     * Every Node event is parsed once per informer that watches Nodes (a heartbeat per node every few tens of
+     * seconds): the operator has one, the node labeller's, which the Module controller shares. Informers list once,
+     * then watch; the test runs for minutes, far less than a watch lives before the API server closes it.
+     */
+    @Test
+    void theOperatorListsNodesOnce() throws Exception {
+        await().atMost(TIMEOUT).until(() -> kube.kernelLabel("sample-no-vmx") != null);
+        List<String> nodeLists = AuditLog.of(cluster.auditLog(), Installation.USER, scenario.since).stream()
+                .filter(e -> e.verb().equals("list") && e.resource().equals("nodes")).map(AuditLog.Entry::uri)
+                .toList();
+        assertThat(nodeLists).as("the operator's lists of nodes (one informer)").hasSize(1);
+    }
+
     @Test
     void theSampleRollsOutFollowsKernelsAndNodesAndIsCollectedOnDelete() throws Exception {
         cluster.kubectlOk("apply", "-n", NS, "-f", "docs/examples/module-sample.yaml");

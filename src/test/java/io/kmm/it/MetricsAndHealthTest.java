@@ -91,7 +91,7 @@ class MetricsAndHealthTest extends ClusterTestBase {
                 .containsPattern("operator_sdk_reconciliations_success_total\\{[^}]*kind=\"Module\"")
                 .containsPattern("operator_sdk_reconciliations_started_total\\{[^}]*kind=\"Node\"")
                 .containsPattern("operator_sdk_controllers_execution_reconcile_seconds_count\\{controller=\"module\"")
-                .containsPattern("operator_sdk_controllers_execution_reconcile_seconds_count\\{controller=\"node-kernel-labeller\"")
+                .containsPattern("operator_sdk_controllers_execution_reconcile_seconds_count\\{controller=\"node-labeller\"")
                 .containsPattern("operator_sdk_events_received_total\\{[^}]*kind=\"Module\"")
                 .contains("kmm_builds_total{result=\"failed\"}")
                 .contains("kmm_registry_check_failures_total{reason=\"unreachable\"}");

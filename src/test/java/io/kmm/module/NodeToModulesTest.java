@@ -55,9 +55,7 @@ class NodeToModulesTest {
     };
 
     static Set<ResourceID> update(NodeToModules mapper, Node old, Node now) {
-        Set<ResourceID>[] result = new Set[1];
-        mapper.withPrevious(old, () -> result[0] = mapper.toPrimaryResourceIDs(now));
-        return result[0];
+        return mapper.toModules(old, now);
     }
 
     static Node withLabel(Node n, String key, String value) {
@@ -73,7 +71,8 @@ class NodeToModulesTest {
         Node n = node("n1", "6.1.0", Map.of("pool", "gpu"));
         ResourceID gpu = ResourceID.fromResource(GPU);
 
-        assertThat(mapper.toPrimaryResourceIDs(n)).as("a new node").containsExactly(gpu);
+        assertThat(mapper.toModules(null, n)).as("a new node").containsExactly(gpu);
+        assertThat(mapper.toModules(n, null)).as("a deleted node").containsExactly(gpu);
         assertThat(update(mapper, n, withLabel(n, Labels.moduleReady("ns", "gpu"), "true")))
                 .as("a label that changes no selection (a module-ready label)").isEmpty();
         assertThat(update(mapper, n, node("n1", "6.2.0", Map.of("pool", "gpu")))).as("a kernel upgrade")

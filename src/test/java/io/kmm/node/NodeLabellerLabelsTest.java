@@ -13,7 +13,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.kmm.meta.Labels;
 
-class ModuleReadyLabellerTest {
+class NodeLabellerLabelsTest {
 
     static Pod pod(String ns, String module, boolean ready) {
         return new PodBuilder().withNewMetadata().withName(module + "-x").withNamespace(ns).withUid(ns + "/" + module)
@@ -31,17 +31,17 @@ class ModuleReadyLabellerTest {
         Map<String, String> labels = new HashMap<>(Map.of("other", "x", Labels.KERNEL_VERSION, "6.1.0", b, "true"));
 
         Map<String, String> owned = Map.of("drivers/a", "a", "drivers/c", "c");
-        Map<String, String> change = ModuleReadyLabeller.change(labels, Set.of(pod("drivers", "a", true),
+        Map<String, String> change = NodeLabeller.readyChange(labels, Set.of(pod("drivers", "a", true),
                 pod("drivers", "c", false)), owned);
         assertThat(change).containsOnlyKeys(a, b).containsEntry(a, "true").containsEntry(b, null);
 
         labels.put(a, "true");
         labels.remove(b);
-        assertThat(ModuleReadyLabeller.change(labels, Set.of(pod("drivers", "a", true)), owned))
+        assertThat(NodeLabeller.readyChange(labels, Set.of(pod("drivers", "a", true)), owned))
                 .as("as it should be").isEmpty();
         Pod deleting = pod("drivers", "a", true);
         deleting.getMetadata().setDeletionTimestamp("2026-12-02T10:00:00Z");
-        assertThat(ModuleReadyLabeller.change(labels, Set.of(deleting), owned)).containsEntry(a, null);
+        assertThat(NodeLabeller.readyChange(labels, Set.of(deleting), owned)).containsEntry(a, null);
     }
 
     static io.fabric8.kubernetes.api.model.apps.DaemonSet loader(String ns, String name, String uid,
@@ -77,12 +77,12 @@ class ModuleReadyLabellerTest {
         // pruning keeps what the check reads
         assertThat(LoaderDaemonSets.moduleOf(LoaderPods.prune(real), LoaderDaemonSets.prune(ds))).isPresent();
 
-        Map<String, String> change = ModuleReadyLabeller.change(Map.of(), Set.of(real),
+        Map<String, String> change = NodeLabeller.readyChange(Map.of(), Set.of(real),
                 Map.of(real.getMetadata().getUid(), LoaderDaemonSets.moduleOf(real, ds).orElseThrow()));
         String key = Labels.moduleReady("drivers", ds.getMetadata().getOwnerReferences().get(0).getName());
         assertThat(change).containsOnlyKeys(key);
         assertThat(key.substring(key.indexOf('/') + 1)).hasSizeLessThanOrEqualTo(63);
-        assertThat(ModuleReadyLabeller.change(Map.of(), Set.of(pod("drivers", "forged", true)), Map.of())).isEmpty();
+        assertThat(NodeLabeller.readyChange(Map.of(), Set.of(pod("drivers", "forged", true)), Map.of())).isEmpty();
     }
 
     @Test
@@ -108,17 +108,21 @@ class ModuleReadyLabellerTest {
     }
 
     @Test
-    void nodeUpdatesPassOnlyWhenAReadyLabelChanged() {
+    void nodeUpdatesPassOnlyWhenTheKernelOrALabelOfKmmChanged() {
         io.fabric8.kubernetes.api.model.Node before = io.kmm.TestModules.node("n1", "6.1.0", Map.of("pool", "a"));
         io.fabric8.kubernetes.api.model.Node heartbeat = io.kmm.TestModules.node("n1", "6.1.0", Map.of("pool", "a"));
         io.fabric8.kubernetes.api.model.Node otherLabel = io.kmm.TestModules.node("n1", "6.1.0",
                 Map.of("pool", "b"));
         io.fabric8.kubernetes.api.model.Node ready = io.kmm.TestModules.node("n1", "6.1.0",
                 Map.of("pool", "a", Labels.moduleReady("d", "m"), "true"));
-        ReadyLabelFilter filter = new ReadyLabelFilter();
+        NodeLabeller.Filter filter = new NodeLabeller.Filter();
         assertThat(filter.accept(heartbeat, before)).isFalse();
         assertThat(filter.accept(otherLabel, before)).isFalse();
         assertThat(filter.accept(ready, before)).isTrue();
         assertThat(filter.accept(before, ready)).as("someone removed it").isTrue();
+        assertThat(filter.accept(io.kmm.TestModules.node("n1", "6.2.0", Map.of("pool", "a")), before))
+                .as("a new kernel").isTrue();
+        assertThat(filter.accept(io.kmm.TestModules.node("n1", "6.1.0",
+                Map.of("pool", "a", Labels.KERNEL_VERSION, "6.1.0")), before)).as("the kernel label").isTrue();
     }
 }

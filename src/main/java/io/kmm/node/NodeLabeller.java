@@ -1,0 +1,242 @@
+package io.kmm.node;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.kmm.config.KmmConfig;
+import io.kmm.meta.LabelValues;
+import io.kmm.meta.Labels;
+import io.kmm.metrics.KmmMetrics;
+
+/**
+ * The node controller: the only writer of KMM's node labels, and the operator's only Node informer.
+ * <ul>
+ * <li><b>kernel label</b> ({@link Labels#KERNEL_VERSION}): every node's kernel release, normalised to a label value;
+ * removed, with a Warning event, from a node whose status reports something that is not a release. Off when
+ * {@code kmm.kernel-label-source=nfd} (Node Feature Discovery's label is used instead).</li>
+ * <li><b>module-ready labels</b> ({@code ooto.sigs.k8s.io/<namespace>.<module>.ready=true}): on every node where a
+ * loader pod of that Module is Ready (a pod controlled by a loader DaemonSet that the Module controls: owner
+ * references, by uid, not labels, which anyone who may create pods can copy), taken off when the pod stops being
+ * Ready, is deleted or moves. Workloads and the Module's device plugin select nodes by it.</li>
+ * </ul>
+ * All of a node's label changes go in one JSON merge patch of the changed keys (other labels and fields are never
+ * sent): a kernel upgrade's new kernel label and the ready labels its old pods lose can share one write. It reacts
+ * to kernel changes, changes of its own labels, and loader pods' readiness or node; heartbeats cause nothing. Its
+ * informer's events also feed the Module controller ({@link SharedNodes}).
+ */
+// Not generation-aware: the kernel (status) and labels (metadata) never change a node's generation.
+@ControllerConfiguration(name = NodeLabeller.NAME, generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = NodeLabeller.Filter.class, itemStore = PrunedNodeStore.class))
+public class NodeLabeller implements Reconciler<Node> {
+
+    public static final String NAME = "node-labeller";
+    /** The loader pods of every Module: KMM's own DaemonSets' pods, nothing else. */
+    public static final String LOADER_POD_SELECTOR = Labels.MANAGED_SELECTOR + "," + Labels.ROLE + "="
+            + Labels.ROLE_MODULE_LOADER;
+    private static final Logger LOG = Logger.getLogger(NodeLabeller.class);
+
+    @Inject
+    KmmMetrics metrics;
+
+    @Inject
+    KmmConfig config;
+
+    @Inject
+    SharedNodes shared;
+
+    /** Nodes reported for a kernel string that is not a release, with what they reported (reported once each). */
+    private final Map<String, String> invalid = new ConcurrentHashMap<>();
+    private InformerEventSource<Pod, Node> pods;
+    private InformerEventSource<DaemonSet, Node> daemonSets;
+
+    /** Lets through node updates that change the kernel, the kernel label or a module-ready label; no heartbeat. */
+    public static class Filter implements OnUpdateFilter<Node> {
+
+        @Override
+        public boolean accept(Node newNode, Node oldNode) {
+            return NodeKernels.kernelOrLabelChanged(newNode, oldNode, Labels.KERNEL_VERSION)
+                    || !Objects.equals(readyLabels(newNode), readyLabels(oldNode));
+        }
+    }
+
+    @Override
+    public List<EventSource<?, Node>> prepareEventSources(EventSourceContext<Node> context) {
+        pods = new InformerEventSource<>(InformerEventSourceConfiguration
+                .from(Pod.class, Node.class)
+                .withName("loader-pods")
+                .withLabelSelector(LOADER_POD_SELECTOR)
+                .withSecondaryToPrimaryMapper(pod -> LoaderPods.nodeName(pod) == null ? Set.of()
+                        : Set.of(new ResourceID(LoaderPods.nodeName(pod))))
+                .withOnUpdateFilter(LoaderPods::relevantChange)
+                .withItemStore(new LoaderPods.Store())
+                .build(), context);
+        // The loader DaemonSets (identity and owners only): a pod counts once its DaemonSet is known; a DaemonSet
+        // that comes or goes concerns the nodes of its pods.
+        daemonSets = new InformerEventSource<>(InformerEventSourceConfiguration
+                .from(DaemonSet.class, Node.class)
+                .withName("loader-daemonsets")
+                .withLabelSelector(LOADER_POD_SELECTOR)
+                .withSecondaryToPrimaryMapper(ds -> pods == null ? Set.of()
+                        : pods.list(p -> LoaderPods.controller(p) != null && ds.getMetadata().getUid()
+                                .equals(LoaderPods.controller(p).getUid()) && LoaderPods.nodeName(p) != null)
+                                .map(p -> new ResourceID(LoaderPods.nodeName(p)))
+                                .collect(java.util.stream.Collectors.toSet()))
+                .withOnUpdateFilter((n, o) -> !Objects.equals(LoaderPods.controller(n), LoaderPods.controller(o)))
+                // Read by name (get), never as a node's secondary resources: without this the SDK would keep a
+                // node-to-DaemonSets index, calling the mapper above (a scan of every loader pod) on every
+                // DaemonSet status update, filtered or not.
+                .withPrimaryToSecondaryMapper(node -> Set.of())
+                .withItemStore(new LoaderDaemonSets.Store())
+                .build(), context);
+        return List.of(pods, daemonSets, shared.attach(context.getPrimaryCache()));
+    }
+
+    @Override
+    public UpdateControl<Node> reconcile(Node node, Context<Node> context) {
+        Map<String, String> change = new TreeMap<>();
+        boolean kernelLabel = config.kernelLabelSource().nodeLabellerEnabled() && kernelChange(node, context, change);
+        Map<String, String> modules = new java.util.HashMap<>();
+        Set<Pod> podsOnNode = context.getSecondaryResources(Pod.class);
+        for (Pod pod : podsOnNode) {
+            var owner = LoaderPods.controller(pod);
+            DaemonSet ds = owner == null ? null
+                    : daemonSets.get(new ResourceID(owner.getName(), pod.getMetadata().getNamespace())).orElse(null);
+            LoaderDaemonSets.moduleOf(pod, ds).ifPresent(m -> modules.put(pod.getMetadata().getUid(), m));
+        }
+        Map<String, String> ready = readyChange(node.getMetadata().getLabels(), podsOnNode, modules);
+        change.putAll(ready);
+        if (change.isEmpty()) {
+            return UpdateControl.noUpdate();
+        }
+        Map<String, Object> labels = new LinkedHashMap<>(change);
+        String patch = Serialization.asJson(Map.of("metadata", Map.of("labels", labels)));
+        // resource(node), not withName(name): with the object at hand the client sends only the PATCH; by name it
+        // GETs the node first (one extra request per patch, measured by the scale benchmark).
+        context.getClient().nodes().resource(node).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        if (kernelLabel) {
+            metrics.nodeLabelUpdated();
+        }
+        LOG.infof("node %s: labels %s", node.getMetadata().getName(), change);
+        return UpdateControl.noUpdate();
+    }
+
+    /**
+     * Adds the kernel label's change, if any, to {@code change}; true when there is one. A node whose status reports
+     * something that is not a kernel release gets no kernel label (one it had is removed, so no loader targets it),
+     * a Warning event on the Node once per string, and counts in the gauge of such nodes.
+     */
+    private boolean kernelChange(Node node, Context<Node> context, Map<String, String> change) {
+        String name = node.getMetadata().getName();
+        if (!invalid.isEmpty()) {
+            // nodes deleted since they were reported no longer count (few entries: only nodes reporting garbage)
+            invalid.keySet().removeIf(n -> !n.equals(name)
+                    && context.getPrimaryCache().get(new ResourceID(n)).isEmpty());
+        }
+        String current = NodeKernels.label(node, Labels.KERNEL_VERSION);
+        Optional<String> bad = NodeKernels.invalidKernelOf(node);
+        if (bad.isPresent()) {
+            String kernel = bad.get();
+            if (!kernel.equals(invalid.put(name, kernel))) {
+                metrics.invalidKernelNodes(invalid.size());
+                String message = "status.nodeInfo.kernelVersion " + NodeKernels.shown(kernel) + " is not a kernel "
+                        + "release (at most " + NodeKernels.MAX_RELEASE + " letters, digits, '.', '_', '+', '~', "
+                        + "'-'): KMM gives the node no kernel label and no Module targets it";
+                LOG.warnf("node %s: %s", name, message);
+                NodeEvents.warning(context.getClient(), node, "InvalidKernelVersion", message);
+            }
+            if (current != null) {
+                change.put(Labels.KERNEL_VERSION, null);
+                return true;
+            }
+            return false;
+        }
+        if (invalid.remove(name) != null || !invalid.isEmpty()) {
+            metrics.invalidKernelNodes(invalid.size());
+        }
+        Optional<String> kernel = NodeKernels.kernelOf(node);
+        if (kernel.isEmpty()) {
+            LOG.debugf("node %s reports no kernel version yet", name);
+            return false;
+        }
+        String wanted = LabelValues.normalise(kernel.get());
+        if (wanted.equals(current)) {
+            return false;
+        }
+        LOG.infof("node %s: kernel %s, label %s=%s (was %s)", name, kernel.get(), Labels.KERNEL_VERSION, wanted,
+                current);
+        change.put(Labels.KERNEL_VERSION, wanted);
+        return true;
+    }
+
+    /**
+     * The module-ready label changes a node needs: ready keys to add ({@code "true"}) and stale ones to remove
+     * ({@code null}). Pure; empty when the node is as it should be.
+     *
+     * @param modules the Module of each pod (by pod uid) that a loader DaemonSet of that Module controls; pods not in
+     *        it do not count, whatever their labels
+     */
+    static Map<String, String> readyChange(Map<String, String> labels, Set<Pod> podsOnNode,
+            Map<String, String> modules) {
+        Set<String> wanted = new TreeSet<>();
+        for (Pod pod : podsOnNode) {
+            String module = modules.get(pod.getMetadata().getUid());
+            if (module != null && LoaderPods.ready(pod)) {
+                wanted.add(Labels.moduleReady(pod.getMetadata().getNamespace(), module));
+            }
+        }
+        Map<String, String> current = labels == null ? Map.of() : labels;
+        Map<String, String> change = new TreeMap<>();
+        for (String key : wanted) {
+            if (!Labels.READY_VALUE.equals(current.get(key))) {
+                change.put(key, Labels.READY_VALUE);
+            }
+        }
+        for (String key : current.keySet()) {
+            if (Labels.isModuleReady(key) && !wanted.contains(key)) {
+                change.put(key, null);
+            }
+        }
+        return change;
+    }
+
+    static Map<String, String> readyLabels(Node node) {
+        Map<String, String> ready = new TreeMap<>();
+        Map<String, String> labels = node.getMetadata().getLabels();
+        if (labels != null) {
+            labels.forEach((k, v) -> {
+                if (Labels.isModuleReady(k)) {
+                    ready.put(k, v);
+                }
+            });
+        }
+        return ready;
+    }
+}
