@@ -94,6 +94,10 @@ public class ModuleReconciler implements Reconciler<Module> {
     @Inject
     io.kmm.node.SharedNodes sharedNodes;
 
+    /** The operator's one DaemonSet informer is this controller's; the node labeller reads it through this. */
+    @Inject
+    io.kmm.node.SharedDaemonSets sharedDaemonSets;
+
     private volatile NodeEventSource nodes;
     private volatile InformerEventSource<DaemonSet, Module> daemonSets;
     /** Consecutive reconciles per Module (by UID) in which the registry could not be asked: the retry backoff. */
@@ -110,7 +114,7 @@ public class ModuleReconciler implements Reconciler<Module> {
     public List<EventSource<?, Module>> prepareEventSources(EventSourceContext<Module> context) {
         nodes = new NodeEventSource(sharedNodes, new NodeToModules(context.getPrimaryCache()),
                 context.getControllerConfiguration().getConfigurationService().cacheSyncTimeout());
-        daemonSets = new InformerEventSource<>(InformerEventSourceConfiguration.from(DaemonSet.class, Module.class)
+        daemonSets = sharedDaemonSets.source(InformerEventSourceConfiguration.from(DaemonSet.class, Module.class)
                 .withName("daemonsets")
                 .withLabelSelector(Labels.MANAGED_SELECTOR)
                 .withItemStore(new PrunedStores.DaemonSets())

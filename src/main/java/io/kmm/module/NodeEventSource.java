@@ -10,6 +10,7 @@ import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.node.NodeKernels;
+import io.kmm.node.SharedCache;
 import io.kmm.node.SharedNodes;
 
 /**
@@ -18,7 +19,7 @@ import io.kmm.node.SharedNodes;
  * maps each change to the Modules that selected the node before or after it ({@link NodeToModules}). Its start waits
  * until that cache has synced, so that no reconcile sees a partial list of nodes.
  */
-final class NodeEventSource extends AbstractEventSource<Node, Module> implements SharedNodes.Listener {
+final class NodeEventSource extends AbstractEventSource<Node, Module> implements SharedCache.Listener<Node> {
 
     private final SharedNodes shared;
     private final NodeToModules mapper;
@@ -37,7 +38,7 @@ final class NodeEventSource extends AbstractEventSource<Node, Module> implements
     }
 
     @Override
-    public void onNode(Node old, Node now) {
+    public void on(Node old, Node now) {
         if (!isRunning() || (old != null && now != null && !NodeKernels.kernelOrLabelsChanged(now, old))) {
             return;
         }

@@ -1,22 +1,15 @@
 package io.kmm.node;
 
-import java.util.List;
 import java.util.Optional;
 
-import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
-import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.kmm.api.v1alpha1.Module;
-import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Which loader pods count for a module-ready label: those controlled by a loader DaemonSet that a Module controls
- * (owner references, by uid), never a pod that only carries the labels. The DaemonSets' cache keeps only their
- * identity and owners. Pure, but for the store.
+ * (owner references, by uid), never a pod that only carries the labels. Pure.
  */
 public final class LoaderDaemonSets {
 
@@ -41,29 +34,5 @@ public final class LoaderDaemonSets {
             return Optional.empty();
         }
         return Optional.of(module.getName());
-    }
-
-    /** The parts of a loader DaemonSet the labeller reads. Pure. */
-    public static DaemonSet prune(DaemonSet ds) {
-        ObjectMeta meta = ds.getMetadata();
-        OwnerReference controller = LoaderPods.controller(ds);
-        return new DaemonSetBuilder().withApiVersion(ds.getApiVersion()).withKind(ds.getKind()).withNewMetadata()
-                .withName(meta.getName()).withNamespace(meta.getNamespace()).withUid(meta.getUid())
-                .withResourceVersion(meta.getResourceVersion()).withLabels(meta.getLabels())
-                .withOwnerReferences(controller == null ? List.of() : List.of(controller)).endMetadata().build();
-    }
-
-    /** The informer cache of loader DaemonSets, pruned. */
-    @RegisterForReflection
-    public static class Store extends BasicItemStore<DaemonSet> {
-
-        public Store() {
-            super(Cache::metaNamespaceKeyFunc);
-        }
-
-        @Override
-        public DaemonSet put(String key, DaemonSet ds) {
-            return super.put(key, prune(ds));
-        }
     }
 }

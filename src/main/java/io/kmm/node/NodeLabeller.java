@@ -27,7 +27,9 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
@@ -50,7 +52,9 @@ import io.kmm.metrics.KmmMetrics;
  * All of a node's label changes go in one JSON merge patch of the changed keys (other labels and fields are never
  * sent): a kernel upgrade's new kernel label and the ready labels its old pods lose can share one write. It reacts
  * to kernel changes, changes of its own labels, and loader pods' readiness or node; heartbeats cause nothing. Its
- * informer's events also feed the Module controller ({@link SharedNodes}).
+ * Node informer is the operator's only one: its cache and events also serve the Module controller
+ * ({@link SharedNodes}); the loader DaemonSets it reads come from the Module controller's informer
+ * ({@link SharedDaemonSets}).
  */
 // Not generation-aware: the kernel (status) and labels (metadata) never change a node's generation.
 @ControllerConfiguration(name = NodeLabeller.NAME, generationAwareEventProcessing = false,
@@ -72,10 +76,12 @@ public class NodeLabeller implements Reconciler<Node> {
     @Inject
     SharedNodes shared;
 
+    @Inject
+    SharedDaemonSets sharedDaemonSets;
+
     /** Nodes reported for a kernel string that is not a release, with what they reported (reported once each). */
     private final Map<String, String> invalid = new ConcurrentHashMap<>();
     private InformerEventSource<Pod, Node> pods;
-    private InformerEventSource<DaemonSet, Node> daemonSets;
 
     /** Lets through node updates that change the kernel, the kernel label or a module-ready label; no heartbeat. */
     public static class Filter implements OnUpdateFilter<Node> {
@@ -98,25 +104,12 @@ public class NodeLabeller implements Reconciler<Node> {
                 .withOnUpdateFilter(LoaderPods::relevantChange)
                 .withItemStore(new LoaderPods.Store())
                 .build(), context);
-        // The loader DaemonSets (identity and owners only): a pod counts once its DaemonSet is known; a DaemonSet
-        // that comes or goes concerns the nodes of its pods.
-        daemonSets = new InformerEventSource<>(InformerEventSourceConfiguration
-                .from(DaemonSet.class, Node.class)
-                .withName("loader-daemonsets")
-                .withLabelSelector(LOADER_POD_SELECTOR)
-                .withSecondaryToPrimaryMapper(ds -> pods == null ? Set.of()
-                        : pods.list(p -> LoaderPods.controller(p) != null && ds.getMetadata().getUid()
-                                .equals(LoaderPods.controller(p).getUid()) && LoaderPods.nodeName(p) != null)
-                                .map(p -> new ResourceID(LoaderPods.nodeName(p)))
-                                .collect(java.util.stream.Collectors.toSet()))
-                .withOnUpdateFilter((n, o) -> !Objects.equals(LoaderPods.controller(n), LoaderPods.controller(o)))
-                // Read by name (get), never as a node's secondary resources: without this the SDK would keep a
-                // node-to-DaemonSets index, calling the mapper above (a scan of every loader pod) on every
-                // DaemonSet status update, filtered or not.
-                .withPrimaryToSecondaryMapper(node -> Set.of())
-                .withItemStore(new LoaderDaemonSets.Store())
-                .build(), context);
-        return List.of(pods, daemonSets, shared.attach(context.getPrimaryCache()));
+        // The loader DaemonSets, from the Module controller's informer: a pod counts once its DaemonSet is known; a
+        // DaemonSet that comes or goes, or changes controller, concerns the nodes of its pods.
+        LoaderDaemonSetEvents daemonSetEvents = new LoaderDaemonSetEvents(
+                context.getControllerConfiguration().getConfigurationService().cacheSyncTimeout());
+        sharedDaemonSets.listen(daemonSetEvents);
+        return List.of(pods, daemonSetEvents, shared.attach(context.getPrimaryCache()));
     }
 
     @Override
@@ -128,7 +121,8 @@ public class NodeLabeller implements Reconciler<Node> {
         for (Pod pod : podsOnNode) {
             var owner = LoaderPods.controller(pod);
             DaemonSet ds = owner == null ? null
-                    : daemonSets.get(new ResourceID(owner.getName(), pod.getMetadata().getNamespace())).orElse(null);
+                    : sharedDaemonSets.get(new ResourceID(owner.getName(), pod.getMetadata().getNamespace()))
+                            .orElse(null);
             LoaderDaemonSets.moduleOf(pod, ds).ifPresent(m -> modules.put(pod.getMetadata().getUid(), m));
         }
         Map<String, String> ready = readyChange(node.getMetadata().getLabels(), podsOnNode, modules);
@@ -146,6 +140,47 @@ public class NodeLabeller implements Reconciler<Node> {
         }
         LOG.infof("node %s: labels %s", node.getMetadata().getName(), change);
         return UpdateControl.noUpdate();
+    }
+
+    /**
+     * Events of loader DaemonSets, heard from the Module controller's DaemonSet informer ({@link SharedDaemonSets}),
+     * mapped to the nodes of their pods. Starts once that informer has synced.
+     */
+    private final class LoaderDaemonSetEvents extends AbstractEventSource<DaemonSet, Node>
+            implements SharedCache.Listener<DaemonSet> {
+
+        private final java.time.Duration syncTimeout;
+
+        LoaderDaemonSetEvents(java.time.Duration syncTimeout) {
+            super(DaemonSet.class, "loader-daemonsets");
+            this.syncTimeout = syncTimeout;
+        }
+
+        @Override
+        public void on(DaemonSet old, DaemonSet now) {
+            DaemonSet ds = now != null ? now : old;
+            if (!isRunning() || ds.getMetadata().getLabels() == null
+                    || !Labels.ROLE_MODULE_LOADER.equals(ds.getMetadata().getLabels().get(Labels.ROLE))
+                    || (old != null && now != null
+                            && Objects.equals(LoaderPods.controller(now), LoaderPods.controller(old)))) {
+                return; // a status update: nothing a label depends on
+            }
+            String uid = ds.getMetadata().getUid();
+            pods.list(p -> LoaderPods.controller(p) != null && uid.equals(LoaderPods.controller(p).getUid())
+                    && LoaderPods.nodeName(p) != null).map(LoaderPods::nodeName).distinct()
+                    .forEach(node -> getEventHandler().handleEvent(new Event(new ResourceID(node))));
+        }
+
+        @Override
+        public Set<DaemonSet> getSecondaryResources(Node primary) {
+            return Set.of(); // read by name from the shared cache
+        }
+
+        @Override
+        public void start() {
+            sharedDaemonSets.awaitSynced(syncTimeout);
+            super.start();
+        }
     }
 
     /**

@@ -230,6 +230,7 @@ public final class PeerBenchmark {
                 log("upgrade: DaemonSets %.2f s, Ready %.2f s", ds, ready);
                 Thread.sleep(3000);
                 phases.add(phase(ds, ready));
+                log("%s: CPU by thread over the run (s): %s", peer.name(), threadCpu());
                 return phases;
             } finally {
                 sampler.interrupt();
@@ -253,6 +254,33 @@ public final class PeerBenchmark {
             audit.take();
             cpuMark = cpuSeconds();
             rssPeak.set(rssKib());
+        }
+
+        /**
+         * CPU seconds of the process's threads that are alive, grouped by name with numbers folded (the JVM's
+         * compiler and GC threads apart from the client's event loops and the reconcilers): where the CPU goes
+         * that a Java profiler's samples do not show. The largest groups first.
+         */
+        private String threadCpu() {
+            Map<String, Double> groups = new java.util.HashMap<>();
+            try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                                .replaceAll("[0-9]+", "N");
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        groups.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0, Double::sum);
+                    } catch (IOException | RuntimeException e) {
+                        // the thread ended meanwhile
+                    }
+                }
+            } catch (IOException e) {
+                return "unavailable: " + e.getMessage();
+            }
+            return groups.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .limit(12).map(e -> String.format("%s %.1f", e.getKey(), e.getValue()))
+                    .collect(java.util.stream.Collectors.joining(", "));
         }
 
         /** utime + stime of the operator's process, in seconds (clock ticks of 10 ms, as Linux reports them). */

@@ -76,17 +76,21 @@ class SampleModuleIT {
     }
 
     /**
-     * Every Node event is parsed once per informer that watches Nodes (a heartbeat per node every few tens of
-     * seconds): the operator has one, the node labeller's, which the Module controller shares. Informers list once,
-     * then watch; the test runs for minutes, far less than a watch lives before the API server closes it.
+     * Every watch event is parsed once per informer that receives it (a heartbeat per node every few tens of seconds,
+     * a DaemonSet status update per loader pod that starts): the operator watches Nodes once (the node labeller's
+     * informer, which the Module controller shares) and DaemonSets once (the Module controller's, which the labeller
+     * shares). Informers list once, then watch; the test runs for minutes, far less than a watch lives before the API
+     * server closes it.
      */
     @Test
-    void theOperatorListsNodesOnce() throws Exception {
+    void theOperatorListsNodesAndDaemonSetsOnce() throws Exception {
         await().atMost(TIMEOUT).until(() -> kube.kernelLabel("sample-no-vmx") != null);
-        List<String> nodeLists = AuditLog.of(cluster.auditLog(), Installation.USER, scenario.since).stream()
-                .filter(e -> e.verb().equals("list") && e.resource().equals("nodes")).map(AuditLog.Entry::uri)
-                .toList();
-        assertThat(nodeLists).as("the operator's lists of nodes (one informer)").hasSize(1);
+        List<AuditLog.Entry> lists = AuditLog.of(cluster.auditLog(), Installation.USER, scenario.since).stream()
+                .filter(e -> e.verb().equals("list")).toList();
+        assertThat(lists.stream().filter(e -> e.resource().equals("nodes")).map(AuditLog.Entry::uri))
+                .as("the operator's lists of nodes (one informer)").hasSize(1);
+        assertThat(lists.stream().filter(e -> e.resource().equals("daemonsets")).map(AuditLog.Entry::uri))
+                .as("the operator's lists of DaemonSets (one informer)").hasSize(1);
     }
 
     @Test

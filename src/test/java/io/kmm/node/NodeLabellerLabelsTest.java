@@ -75,7 +75,7 @@ class NodeLabellerLabelsTest {
         assertThat(LoaderDaemonSets.moduleOf(real, loader("drivers", "mod-6-1-0-abc", "ds-uid", "Deployment")))
                 .isEmpty();
         // pruning keeps what the check reads
-        assertThat(LoaderDaemonSets.moduleOf(LoaderPods.prune(real), LoaderDaemonSets.prune(ds))).isPresent();
+        assertThat(LoaderDaemonSets.moduleOf(LoaderPods.prune(real), io.kmm.module.PrunedStores.prune(ds))).isPresent();
 
         Map<String, String> change = NodeLabeller.readyChange(Map.of(), Set.of(real),
                 Map.of(real.getMetadata().getUid(), LoaderDaemonSets.moduleOf(real, ds).orElseThrow()));
