@@ -117,6 +117,8 @@ public class ModuleReconciler implements Reconciler<Module> {
         daemonSets = sharedDaemonSets.source(InformerEventSourceConfiguration.from(DaemonSet.class, Module.class)
                 .withName("daemonsets")
                 .withLabelSelector(Labels.MANAGED_SELECTOR)
+                // counts of starting pods wait for the paced look below (every status-progress-interval)
+                .withOnUpdateFilter(config.statusProgressInterval().isZero() ? null : DaemonSetEvents::matters)
                 .withItemStore(new PrunedStores.DaemonSets())
                 .build(), context);
         List<EventSource<?, Module>> sources = new ArrayList<>(List.of(nodes, daemonSets));
@@ -143,6 +145,10 @@ public class ModuleReconciler implements Reconciler<Module> {
         UpdateControl<Module> control = UpdateControl.noUpdate();
         Duration requeue = BuildDecision.min(plan.requeueAfter(), registryBackoff(module, plan));
         requeue = BuildDecision.min(requeue, statusDeferred);
+        if (!config.statusProgressInterval().isZero() && Conditions.isTrue(status.getConditions(), Conditions.PROGRESSING)) {
+            // DaemonSets' progress counts bring no reconcile (DaemonSetEvents): look again this often meanwhile
+            requeue = BuildDecision.min(requeue, config.statusProgressInterval());
+        }
         requeue = BuildDecision.min(requeue, actionBackoff(module, executed));
         if (plan.kernels().stream().anyMatch(k -> k.sign() != null) || observed.imageRepoSecretMissing()) {
             // Secrets are read by name, not watched: a new key, certificate or pull secret is noticed at the latest
