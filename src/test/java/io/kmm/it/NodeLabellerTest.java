@@ -15,7 +15,7 @@ import io.kmm.meta.Labels;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
-/** The kernel-labelling Node controller. */
+/** The node labeller (kernel labels here; module-ready labels in ModuleReadyIT and DevicePluginTest). */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 class NodeLabellerTest extends ClusterTestBase {
@@ -35,6 +35,9 @@ class NodeLabellerTest extends ClusterTestBase {
         assertThat(label("labeller-plus")).isEqualTo(LabelValues.normalise(plus)).startsWith("6.8.0-rc1-");
         assertThat(label("labeller-long")).isEqualTo(LabelValues.normalise(longOne)).hasSizeLessThanOrEqualTo(63);
         assertThat(client.nodes().withName("labeller-plus").get().getMetadata().getLabels()).containsEntry("team", "a");
+        // the operator's client read these nodes' watch events in one pass (WatchEventDeserialization); the test's
+        // own client is not customised, so only the operator's reads count
+        assertThat(io.kmm.operator.WatchEventDeserialization.directReads()).isPositive();
     }
 
     @Test
