@@ -11,8 +11,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * The informer cache of Nodes, keeping only what the controllers read: name, labels, the identity fields the
  * informer and the Operator SDK compare (uid, resourceVersion, generation, deletionTimestamp) and the kernel version.
  * A real Node carries its image list, conditions, addresses, capacity and annotations (often 10-50 KiB each); KMM
- * keeps three Node caches (the two labellers and the Module controller), so on a 5,000-node cluster this is the
- * difference between a few MiB and hundreds. Event handlers still see the full objects as they arrive; only the
+ * keeps one Node cache (the node labeller's, shared with the Module controller), and on a 5,000-node cluster this is
+ * the difference between a few MiB and a hundred or more. Event handlers still see the full objects as they arrive; only the
  * stored copy is pruned.
  */
 @RegisterForReflection
