@@ -11,10 +11,12 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
  * rewrites a DaemonSet's status for nearly every pod (counts of scheduled, ready, available pods): a thousand-node
  * rollout sends thousands of such updates per DaemonSet, and each used to cost a whole Module reconcile (its nodes,
  * its desired DaemonSets) whose only outcome was a progress count that {@link StatusPacing} holds back anyway. So a
- * change of counts alone waits: the Module reconcile looks again every {@code kmm.status-progress-interval} while it
- * is progressing. What passes: anything of the DaemonSet's own (generation, i.e. its spec; deletion; KMM's labels and
- * annotations; its Module owners) and a change of whether it has rolled out (every desired pod up to date and
- * available, for its current generation), in either direction. Pure.
+ * change of counts alone waits while the Module is moving: the Module controller looks again every
+ * {@code kmm.status-progress-interval} while a Progressing Module's status keeps changing; a Module that is stuck
+ * (nothing changed since its last look) lets the next count through, so a rollout that resumes is seen at once, and
+ * a stuck one costs no reconciles. What always passes: anything of the DaemonSet's own (generation, i.e. its spec;
+ * deletion; KMM's labels and annotations; its Module owners) and a change of whether it has rolled out (every desired
+ * pod up to date and available, for its current generation), in either direction. Pure.
  *
  * <p>
  * The old object is the informer's cached copy, pruned ({@link PrunedStores}): only what pruning keeps is compared.
@@ -35,6 +37,19 @@ public final class DaemonSetEvents {
             return true;
         }
         return settled(now) != settled(old);
+    }
+
+    /** The Module that controls the DaemonSet (by its controller reference), or null. */
+    public static io.javaoperatorsdk.operator.processing.event.ResourceID module(DaemonSet ds) {
+        var owners = ds.getMetadata().getOwnerReferences();
+        if (owners == null) {
+            return null;
+        }
+        return owners.stream().filter(o -> Boolean.TRUE.equals(o.getController())
+                && io.kmm.api.v1alpha1.Module.KIND.equals(o.getKind())).findFirst()
+                .map(o -> new io.javaoperatorsdk.operator.processing.event.ResourceID(o.getName(),
+                        ds.getMetadata().getNamespace()))
+                .orElse(null);
     }
 
     /** Every pod the DaemonSet controller wants is up to date and available, for the current spec. */

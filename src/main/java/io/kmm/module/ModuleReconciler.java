@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -109,6 +110,11 @@ public class ModuleReconciler implements Reconciler<Module> {
      * existing (and delete it again). Entries are dropped after a minute (uids are never reused).
      */
     private final Map<String, Instant> deleting = new ConcurrentHashMap<>();
+    /**
+     * Modules whose rollout moved at their last reconcile, which looks again after kmm.status-progress-interval:
+     * their DaemonSets' progress counts bring no reconcile until then.
+     */
+    private final Set<ResourceID> progressLooks = ConcurrentHashMap.newKeySet();
 
     @Override
     public List<EventSource<?, Module>> prepareEventSources(EventSourceContext<Module> context) {
@@ -117,8 +123,10 @@ public class ModuleReconciler implements Reconciler<Module> {
         daemonSets = sharedDaemonSets.source(InformerEventSourceConfiguration.from(DaemonSet.class, Module.class)
                 .withName("daemonsets")
                 .withLabelSelector(Labels.MANAGED_SELECTOR)
-                // counts of starting pods wait for the paced look below (every status-progress-interval)
-                .withOnUpdateFilter(config.statusProgressInterval().isZero() ? null : DaemonSetEvents::matters)
+                // counts of starting pods wait for the paced look of a moving Module (every status-progress-interval)
+                .withOnUpdateFilter(config.statusProgressInterval().isZero() ? null
+                        : (now, old) -> DaemonSetEvents.matters(now, old)
+                                || !progressLooks.contains(DaemonSetEvents.module(now)))
                 .withItemStore(new PrunedStores.DaemonSets())
                 .build(), context);
         List<EventSource<?, Module>> sources = new ArrayList<>(List.of(nodes, daemonSets));
@@ -145,9 +153,15 @@ public class ModuleReconciler implements Reconciler<Module> {
         UpdateControl<Module> control = UpdateControl.noUpdate();
         Duration requeue = BuildDecision.min(plan.requeueAfter(), registryBackoff(module, plan));
         requeue = BuildDecision.min(requeue, statusDeferred);
-        if (!config.statusProgressInterval().isZero() && Conditions.isTrue(status.getConditions(), Conditions.PROGRESSING)) {
-            // DaemonSets' progress counts bring no reconcile (DaemonSetEvents): look again this often meanwhile
+        ResourceID id = ResourceID.fromResource(module);
+        if (!config.statusProgressInterval().isZero() && Conditions.isTrue(status.getConditions(), Conditions.PROGRESSING)
+                && !status.equals(module.getStatus())) {
+            // Moving: DaemonSets' progress counts bring no reconcile meanwhile (DaemonSetEvents), this look does.
+            progressLooks.add(id);
             requeue = BuildDecision.min(requeue, config.statusProgressInterval());
+        } else {
+            // Settled, or stuck since the last look: the next progress count brings a reconcile again.
+            progressLooks.remove(id);
         }
         requeue = BuildDecision.min(requeue, actionBackoff(module, executed));
         if (plan.kernels().stream().anyMatch(k -> k.sign() != null) || observed.imageRepoSecretMissing()) {

@@ -55,4 +55,13 @@ class DaemonSetEventsTest {
         assertThat(matters(deleting, before)).as("being deleted").isTrue();
         assertThat(matters(ds(1, 1, 3, 3, 3, KMM), before)).as("a resync, nothing changed").isFalse();
     }
+
+    @Test
+    void theModuleIsTheControllingOwner() {
+        assertThat(DaemonSetEvents.module(ds(1, 1, 3, 3, 3, KMM)))
+                .isEqualTo(new io.javaoperatorsdk.operator.processing.event.ResourceID("m", "ns"));
+        DaemonSet orphan = ds(1, 1, 3, 3, 3, KMM);
+        orphan.getMetadata().getOwnerReferences().get(0).setController(false);
+        assertThat(DaemonSetEvents.module(orphan)).isNull();
+    }
 }
