@@ -19,6 +19,13 @@ import io.kmm.api.v1alpha1.ModuleSpec;
 /** What the loader and device-plugin DaemonSets have in common. */
 final class PodTemplates {
 
+    /**
+     * Loaders and device plugins are part of the node: under resource pressure the kubelet evicts them last, and the
+     * scheduler may preempt ordinary pods to place them. The API server admits this class in any namespace (a
+     * ResourceQuota scoped to it can still limit its use, docs/security.md).
+     */
+    static final String PRIORITY_CLASS = "system-node-critical";
+
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private PodTemplates() {
@@ -51,6 +58,13 @@ final class PodTemplates {
                 .endMetadata()
                 .withNewSpec()
                 .withNewSelector().withMatchLabels(new LinkedHashMap<>(labels)).endSelector()
+                // One node at a time, the old pod gone before the new one starts (never two loaders on a node: the
+                // old one's preStop would unload what the new one loaded), and a node whose new pod does not become
+                // Ready stops the rollout there.
+                .withNewUpdateStrategy().withType("RollingUpdate").withNewRollingUpdate()
+                .withMaxUnavailable(new io.fabric8.kubernetes.api.model.IntOrString(1))
+                .withMaxSurge(new io.fabric8.kubernetes.api.model.IntOrString(0))
+                .endRollingUpdate().endUpdateStrategy()
                 .withNewTemplate()
                 .withNewMetadata().withLabels(new LinkedHashMap<>(labels)).endMetadata()
                 .withNewSpec()
@@ -61,6 +75,7 @@ final class PodTemplates {
                 .withServiceAccountName(spec.getServiceAccountName())
                 .withImagePullSecrets(pullSecrets)
                 .withTolerations(spec.getTolerations())
+                .withPriorityClassName(PRIORITY_CLASS)
                 .endSpec()
                 .endTemplate()
                 .endSpec()

@@ -115,6 +115,13 @@ class SampleModuleIT {
                 .satisfies(o -> assertThat(o.getKind()).isEqualTo("Module"));
         await().atMost(TIMEOUT).untilAsserted(() -> assertThat(kube.devicePlugins(NS, "module-sample"))
                 .singleElement().satisfies(ds -> assertThat(ds.getStatus().getNumberAvailable()).isPositive()));
+        // The real API server admits the node-critical priority class outside kube-system, for loaders and plugins.
+        assertThat(cluster.admin().pods().inNamespace(NS).withLabel(Labels.MODULE_NAME, "module-sample").list()
+                .getItems()).hasSizeGreaterThanOrEqualTo(4).allSatisfy(pod -> {
+                    assertThat(pod.getSpec().getPriorityClassName()).isEqualTo("system-node-critical");
+                    assertThat(pod.getSpec().getPriority()).isEqualTo(2_000_001_000);
+                });
+        assertThat(fedora.getSpec().getUpdateStrategy().getRollingUpdate().getMaxSurge().getIntVal()).isZero();
         awaitReady(3);
         assertThat(kube.module(NS, "module-sample").getStatus().getUnmatchedKernels()).isNotEmpty();
         String table = cluster.kubectlOk("get", "modules", "-n", NS);

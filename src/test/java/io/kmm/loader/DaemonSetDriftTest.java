@@ -31,9 +31,10 @@ class DaemonSetDriftTest {
         actual.getMetadata().getLabels().put("team", "someone-else");
         actual.getMetadata().getAnnotations().put("deprecated.daemonset.template.generation", "3");
         actual.getSpec().setRevisionHistoryLimit(10);
-        actual.getSpec().setUpdateStrategy(new io.fabric8.kubernetes.api.model.apps.DaemonSetUpdateStrategyBuilder()
-                .withType("RollingUpdate").withNewRollingUpdate().endRollingUpdate().build());
         var pod = actual.getSpec().getTemplate().getSpec();
+        // the Priority admission plugin resolves the class
+        pod.setPriority(2000001000);
+        pod.setPreemptionPolicy("PreemptLowerPriority");
         pod.setRestartPolicy("Always");
         pod.setDnsPolicy("ClusterFirst");
         pod.setTerminationGracePeriodSeconds(30L);

@@ -118,6 +118,22 @@ class ModuleLoaderDaemonSetsTest {
     }
 
     @Test
+    void loadersAndDevicePluginsAreNodeCriticalAndRollOneNodeAtATimeWithoutSurge() {
+        Module m = sample();
+        m.getSpec().setDevicePlugin(new io.fabric8.kubernetes.api.model.ContainerBuilder().withName("x")
+                .withImage("quay.io/vendor/dp:1").build());
+        for (DaemonSet ds : List.of(ModuleLoaderDaemonSets.desired(m, KERNEL, Labels.KERNEL_VERSION),
+                DevicePluginDaemonSets.desired(m))) {
+            assertThat(ds.getSpec().getTemplate().getSpec().getPriorityClassName()).isEqualTo("system-node-critical");
+            var strategy = ds.getSpec().getUpdateStrategy();
+            assertThat(strategy.getType()).isEqualTo("RollingUpdate");
+            // never two loaders on one node: the old one's preStop would unload what the new one loaded
+            assertThat(strategy.getRollingUpdate().getMaxSurge().getIntVal()).isZero();
+            assertThat(strategy.getRollingUpdate().getMaxUnavailable().getIntVal()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void nfdModeSelectsByTheNfdLabel() {
         DaemonSet ds = ModuleLoaderDaemonSets.desired(sample(), KERNEL, Labels.NFD_KERNEL_VERSION);
         assertThat(ds.getSpec().getTemplate().getSpec().getNodeSelector()).containsKey(Labels.NFD_KERNEL_VERSION)
