@@ -25,6 +25,19 @@ public final class BuildObjects {
                 && owners.stream().anyMatch(o -> java.util.Objects.equals(o.getUid(), module.getMetadata().getUid()));
     }
 
+    /**
+     * Whether a build object was made for this Module by the PreflightValidation of this uid (it owns it, and the
+     * object is in the Module's namespace, carries its label and names a kernel).
+     */
+    public static boolean ownedBy(HasMetadata object, String uid, Module module) {
+        var owners = object.getMetadata().getOwnerReferences();
+        Map<String, String> labels = object.getMetadata().getLabels();
+        return uid != null && kernel(object) != null && owners != null && labels != null
+                && java.util.Objects.equals(module.getMetadata().getNamespace(), object.getMetadata().getNamespace())
+                && LabelValues.normalise(module.getMetadata().getName()).equals(labels.get(Labels.MODULE_NAME))
+                && owners.stream().anyMatch(o -> uid.equals(o.getUid()));
+    }
+
     /** The exact kernel a build object builds for. */
     public static String kernel(HasMetadata object) {
         return annotation(object, Labels.KERNEL_VERSION_ANNOTATION);

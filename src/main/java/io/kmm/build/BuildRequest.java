@@ -33,10 +33,42 @@ import io.kmm.meta.Owners;
  * @param secretMounts Secrets mounted read-only while the Dockerfile's RUN steps run, never part of the image (the
  *        signing key and certificate)
  * @param pulls images the Dockerfile starts FROM that the operator put there (the unsigned image of a signing)
+ * @param preflight the PreflightValidation that asked for this build, or null for a Module's own build
  */
 public record BuildRequest(String namespace, String moduleName, String moduleUid, String kernel, String kernelLabel,
         String image, Build build, List<BuildArg> buildArgs, String pushSecret, String inputsHash, BuildStep step,
-        List<SecretMount> secretMounts, List<String> pulls) {
+        List<SecretMount> secretMounts, List<String> pulls, Preflight preflight) {
+
+    /**
+     * A build a PreflightValidation starts ahead of a kernel upgrade: owned by it (deleting it deletes the build),
+     * labelled with its name, and never taken for one of the Module's builds.
+     *
+     * @param push push the image (spec.pushBuiltImage); without it the build only shows that the image builds
+     */
+    public record Preflight(String name, String uid, boolean push) {
+    }
+
+    public BuildRequest(String namespace, String moduleName, String moduleUid, String kernel, String kernelLabel,
+            String image, Build build, List<BuildArg> buildArgs, String pushSecret, String inputsHash, BuildStep step,
+            List<SecretMount> secretMounts, List<String> pulls) {
+        this(namespace, moduleName, moduleUid, kernel, kernelLabel, image, build, buildArgs, pushSecret, inputsHash,
+                step, secretMounts, pulls, null);
+    }
+
+    /**
+     * The same build, asked for by a preflight: another object (its name and owner), and other inputs when it does
+     * not push (a build that pushes makes the image the Module's own build would).
+     */
+    public BuildRequest forPreflight(Preflight by) {
+        String hash = by.push() ? inputsHash : hash(Map.of("inputs", inputsHash, "push", false));
+        return new BuildRequest(namespace, moduleName, moduleUid, kernel, kernelLabel, image, build, buildArgs,
+                pushSecret, hash, step, secretMounts, pulls, by);
+    }
+
+    /** Whether the build pushes its image (every build but a preflight's without spec.pushBuiltImage). */
+    public boolean push() {
+        return preflight == null || preflight.push();
+    }
 
     /**
      * One entry of a Secret, mounted as {@code <directory>/<file>} (mode 0400).
@@ -95,12 +127,18 @@ public record BuildRequest(String namespace, String moduleName, String moduleUid
 
     /** Name of the build object: one per Module, step, kernel and set of inputs. */
     public String objectName() {
-        return Names.buildObject(step == BuildStep.SIGN ? moduleName + "-sign" : moduleName, kernel, inputsHash);
+        String base = (preflight == null ? "" : "preflight-") + moduleName;
+        return Names.buildObject(step == BuildStep.SIGN ? base + "-sign" : base, kernel, inputsHash);
     }
 
-    /** Labels of every build object. */
+    /** Labels of every build object (a preflight's also carry the PreflightValidation's name). */
     public Map<String, String> labels() {
-        return Labels.of(moduleName, Labels.ROLE_BUILD, kernelLabel);
+        Map<String, String> labels = Labels.of(moduleName, Labels.ROLE_BUILD, kernelLabel);
+        if (preflight != null) {
+            labels = new java.util.LinkedHashMap<>(labels);
+            labels.put(Labels.PREFLIGHT, LabelValues.normalise(preflight.name()));
+        }
+        return labels;
     }
 
     /** Annotations of every build object: its inputs hash, exact kernel and (when it signs) its step. */
@@ -111,9 +149,10 @@ public record BuildRequest(String namespace, String moduleName, String moduleUid
                 : Map.of(Labels.BUILD_INPUTS_ANNOTATION, inputsHash, Labels.KERNEL_VERSION_ANNOTATION, kernel);
     }
 
-    /** The Module owns its build objects: deleting it deletes them. */
+    /** The Module owns its build objects, a PreflightValidation those it asked for: deleting it deletes them. */
     public OwnerReference ownerReference() {
-        return Owners.of(moduleName, moduleUid);
+        return preflight == null ? Owners.of(moduleName, moduleUid)
+                : Owners.ofPreflight(preflight.name(), preflight.uid());
     }
 
     public boolean pullInsecure() {

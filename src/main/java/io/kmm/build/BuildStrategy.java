@@ -2,6 +2,7 @@ package io.kmm.build;
 
 import java.util.List;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -33,8 +34,24 @@ public interface BuildStrategy {
     List<BuildState> builds(Module module, Context<Module> context);
 
     /** Starts a build; returns its state. An already existing object of the same name is not an error. */
-    BuildState start(Module module, BuildRequest request, Context<Module> context);
+    default BuildState start(Module module, BuildRequest request, Context<Module> context) {
+        return start(request, context.getClient());
+    }
 
     /** Deletes a build object (stale inputs, or finished and no longer needed). */
-    void delete(Module module, String name, Context<Module> context);
+    default void delete(Module module, String name, Context<Module> context) {
+        delete(module.getMetadata().getNamespace(), name, context.getClient());
+    }
+
+    /** Starts a build, the Module's or a preflight's; an already existing object of the same name is no error. */
+    BuildState start(BuildRequest request, KubernetesClient client);
+
+    /** Deletes a build object. */
+    void delete(String namespace, String name, KubernetesClient client);
+
+    /**
+     * The build objects a PreflightValidation asked for (owned by it) for one Module, every kernel's, from the same
+     * informer cache as the Modules' builds.
+     */
+    List<BuildState> preflightBuilds(String preflightUid, Module module, KubernetesClient client);
 }

@@ -52,11 +52,17 @@ final class LocalDevCluster {
      * mode too, but starts the informers right after, before a real API server has established it (404).
      */
     void installCrd() {
-        Path crd = Path.of("target", "kubernetes", "modules.ooto.sigs.k8s.io-v1.yml");
-        if (!Files.isRegularFile(crd)) {
-            crd = Path.of("kubernetes", "crd", "modules.ooto.sigs.k8s.io-v1.yml");
+        List<String> apply = new java.util.ArrayList<>(List.of("kubectl", "apply"));
+        for (String file : List.of("modules.ooto.sigs.k8s.io-v1.yml", "preflightvalidations.ooto.sigs.k8s.io-v1.yml")) {
+            Path crd = Path.of("target", "kubernetes", file);
+            apply.addAll(List.of("-f", (Files.isRegularFile(crd) ? crd : Path.of("kubernetes", "crd", file))
+                    .toString()));
         }
-        Result apply = run(List.of("kubectl", "apply", "-f", crd.toString()), 120);
+        installCrds(apply);
+    }
+
+    private void installCrds(List<String> command) {
+        Result apply = run(command, 120);
         if (apply.code() != 0) {
             throw new IllegalStateException("the Module CRD was not installed: " + apply.stderr());
         }
@@ -64,7 +70,7 @@ final class LocalDevCluster {
         Result established = null;
         for (int attempt = 0; attempt < 60 && (established == null || established.code() != 0); attempt++) {
             established = run(List.of("kubectl", "wait", "--for=condition=Established", "--timeout=10s",
-                    "crd/modules.ooto.sigs.k8s.io"), 30);
+                    "crd/modules.ooto.sigs.k8s.io", "crd/preflightvalidations.ooto.sigs.k8s.io"), 30);
             if (established.code() != 0) {
                 try {
                     Thread.sleep(500);

@@ -16,6 +16,8 @@ public final class Labels {
     public static final String ROLE_MODULE_LOADER = "module-loader";
     public static final String ROLE_DEVICE_PLUGIN = "device-plugin";
     public static final String ROLE_BUILD = "build";
+    /** On a build a PreflightValidation asked for: its name. */
+    public static final String PREFLIGHT = DOMAIN + "preflight";
     /** Annotation with the hash of a build's inputs. */
     public static final String BUILD_INPUTS_ANNOTATION = DOMAIN + "build-inputs-hash";
     /** Pod annotation holding an inline Dockerfile, mounted into the build through the downward API. */

@@ -22,4 +22,11 @@ public final class Owners {
         return new OwnerReferenceBuilder().withApiVersion(Module.API_VERSION).withKind(Module.KIND)
                 .withName(moduleName).withUid(moduleUid).withController(true).build();
     }
+
+    /** A PreflightValidation (cluster-scoped) as controller owner of the builds it asked for. */
+    public static OwnerReference ofPreflight(String name, String uid) {
+        return new OwnerReferenceBuilder().withApiVersion(Module.API_VERSION)
+                .withKind(io.kmm.api.v1alpha1.PreflightValidation.KIND).withName(name).withUid(uid)
+                .withController(true).build();
+    }
 }

@@ -42,6 +42,7 @@ public class KmmMetrics {
     static final String NODE_LABEL_UPDATES = "kmm.node.label.updates";
     static final String REGISTRY_CHECK_FAILURES = "kmm.registry.check.failures";
     static final String INVALID_KERNEL_NODES = "kmm.nodes.invalid.kernel";
+    static final String PREFLIGHT = "kmm.preflight.checks";
 
     private final MeterRegistry registry;
     private final Map<String, Tracked> modules = new ConcurrentHashMap<>();
@@ -88,10 +89,11 @@ public class KmmMetrics {
     @PreDestroy
     void removeOurMeters() {
         for (String name : List.of(MODULES, TARGETED, AVAILABLE, READY, DEGRADED, DEVICE_PLUGINS,
-                DEVICE_PLUGIN_AVAILABLE, INVALID_KERNEL_NODES)) {
+                DEVICE_PLUGIN_AVAILABLE, INVALID_KERNEL_NODES, PREFLIGHT)) {
             registry.find(name).meters().forEach(registry::remove);
         }
         modules.clear();
+        preflights.clear();
     }
 
     void moduleReconciled(@Observes ModuleReconciled event) {
@@ -106,6 +108,33 @@ public class KmmMetrics {
         if (tracked != null) {
             tracked.meters().forEach(registry::remove);
         }
+    }
+
+    /** Per PreflightValidation: its counts of Success, Failure and InProgress (in that order). */
+    private final Map<String, int[]> preflights = new ConcurrentHashMap<>();
+
+    void preflightChecked(@Observes io.kmm.status.PreflightChecked event) {
+        for (String gone : List.copyOf(preflights.keySet())) {
+            if (!event.existing().contains(gone) && !gone.equals(event.name())) {
+                preflights.remove(gone);
+                registry.find(PREFLIGHT).tag("preflight", gone).meters().forEach(registry::remove);
+            }
+        }
+        int[] counts = preflights.computeIfAbsent(event.name(), name -> {
+            int[] fresh = new int[3];
+            String[] verdicts = { "Success", "Failure", "InProgress" };
+            for (int i = 0; i < 3; i++) {
+                int at = i;
+                Gauge.builder(PREFLIGHT, fresh, c -> c[at]).strongReference(true)
+                        .tags("preflight", name, "verdict", verdicts[i])
+                        .description("Module and kernel pairs of a PreflightValidation, by verdict")
+                        .register(registry);
+            }
+            return fresh;
+        });
+        counts[0] = event.success();
+        counts[1] = event.failure();
+        counts[2] = event.inProgress();
     }
 
     void buildCounted(@Observes BuildCounted event) {

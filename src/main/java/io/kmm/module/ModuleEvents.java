@@ -36,18 +36,30 @@ public class ModuleEvents {
         record(module, "Warning", reason.toString(), message);
     }
 
+    /** An event on a PreflightValidation (cluster-scoped: its events are in namespace default, as for nodes). */
+    public void preflight(io.kmm.api.v1alpha1.PreflightValidation preflight, boolean warning, Reason reason,
+            String message) {
+        record(preflight, "default", io.kmm.api.v1alpha1.PreflightValidation.KIND, warning ? "Warning" : "Normal",
+                reason.toString(), message);
+    }
+
     private void record(Module module, String type, String reason, String message) {
-        String namespace = module.getMetadata().getNamespace();
+        record(module, module.getMetadata().getNamespace(), Module.KIND, type, reason, message);
+    }
+
+    private void record(io.fabric8.kubernetes.api.model.HasMetadata object, String namespace, String kind, String type,
+            String reason, String message) {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         var event = new EventBuilder()
                 .withNewMetadata()
-                .withName(io.kmm.meta.Names.event(module.getMetadata().getName(),
+                .withName(io.kmm.meta.Names.event(object.getMetadata().getName(),
                         Long.toHexString(System.currentTimeMillis() * 1_000_000L + System.nanoTime() % 1_000_000L)))
                 .withNamespace(namespace)
                 .endMetadata()
                 .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(Module.API_VERSION)
-                        .withKind(Module.KIND).withNamespace(namespace).withName(module.getMetadata().getName())
-                        .withUid(module.getMetadata().getUid()).build())
+                        .withKind(kind).withNamespace(object.getMetadata().getNamespace())
+                        .withName(object.getMetadata().getName())
+                        .withUid(object.getMetadata().getUid()).build())
                 .withType(type)
                 .withReason(reason)
                 .withMessage(message.length() > 1024 ? message.substring(0, 1021) + "..." : message)
@@ -60,7 +72,7 @@ public class ModuleEvents {
         try {
             client.v1().events().inNamespace(namespace).resource(event).create();
         } catch (KubernetesClientException e) {
-            LOG.warnf("module %s/%s: could not record event %s: %s", namespace, module.getMetadata().getName(), reason,
+            LOG.warnf("%s %s/%s: could not record event %s: %s", kind, namespace, object.getMetadata().getName(), reason,
                     e.getMessage());
         }
     }

@@ -18,7 +18,6 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -36,16 +35,10 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.api.v1alpha1.ModuleSpec;
 import io.kmm.api.v1alpha1.ModuleStatus;
-import io.kmm.build.BuildPhase;
-import io.kmm.build.BuildRequest;
-import io.kmm.build.BuildState;
 import io.kmm.build.BuildStrategy;
 import io.kmm.config.KmmConfig;
-import io.kmm.kernel.KernelResolution;
 import io.kmm.kernel.SecurityPolicy;
 import io.kmm.meta.Labels;
-import io.kmm.meta.Names;
-import io.kmm.registry.ImageCheck;
 import io.kmm.registry.ImageChecks;
 import io.kmm.status.BuildCounted;
 import io.kmm.status.Conditions;
@@ -54,8 +47,8 @@ import io.kmm.status.Reason;
 
 /**
  * Reconciles a Module, one way through: <b>observe</b> (nodes, DaemonSets and builds from the informer caches) →
- * <b>resolve</b> (the spec validated, one resolution per kernel) → the registry asked about images that are built in
- * the cluster → <b>decide</b> ({@link ModulePlanner}: one {@link KernelPlan} per kernel and the actions) → <b>act</b>
+ * <b>resolve</b> (the spec validated, one resolution per kernel) → {@link ImageFacts} (the registry and signing
+ * inputs, for images built or signed in the cluster) → <b>decide</b> ({@link ModulePlanner}: one {@link KernelPlan} per kernel and the actions) → <b>act</b>
  * ({@link ModuleActions}) → <b>status</b> ({@link ModuleStatusAggregator}), written only when it changed. A reconcile
  * that finds everything as desired sends nothing.
  */
@@ -90,7 +83,7 @@ public class ModuleReconciler implements Reconciler<Module> {
     ImageChecks images;
 
     @Inject
-    io.kmm.sign.SigningSecrets signingSecrets;
+    ImageFacts imageFacts;
 
     @Inject
     io.kmm.node.SharedNodes sharedNodes;
@@ -98,6 +91,10 @@ public class ModuleReconciler implements Reconciler<Module> {
     /** The operator's one DaemonSet informer is this controller's; the node labeller reads it through this. */
     @Inject
     io.kmm.node.SharedDaemonSets sharedDaemonSets;
+
+    /** The Module informer is this controller's; the preflight controller reads it through this. */
+    @Inject
+    SharedModules sharedModules;
 
     private volatile NodeEventSource nodes;
     private volatile InformerEventSource<DaemonSet, Module> daemonSets;
@@ -129,7 +126,8 @@ public class ModuleReconciler implements Reconciler<Module> {
                                 || !progressLooks.contains(DaemonSetEvents.module(now)))
                 .withItemStore(new PrunedStores.DaemonSets())
                 .build(), context);
-        List<EventSource<?, Module>> sources = new ArrayList<>(List.of(nodes, daemonSets));
+        List<EventSource<?, Module>> sources = new ArrayList<>(List.of(nodes, daemonSets,
+                sharedModules.attach(context.getPrimaryCache())));
         sources.addAll(strategy.eventSources(context)); // only the chosen build system is watched
         return sources;
     }
@@ -140,8 +138,10 @@ public class ModuleReconciler implements Reconciler<Module> {
         SecurityPolicy policy = config.security().policy(config.registry().inCluster());
         Observed observed = observe(module, context, policy);
         ModulePlanner.Resolution resolution = ModulePlanner.resolve(observed.module(), observed.nodes(), policy);
-        ModulePlan plan = ModulePlanner.plan(observed, resolution, imageFacts(observed, resolution),
-                signFacts(observed, resolution), new ModulePlanner.Settings(config.kernelLabelSource().labelKey(),
+        ImageFacts.Found facts = imageFacts.of(observed.module(), resolution, observed.daemonSets(),
+                observed.builds(), UnaryOperator.identity());
+        ModulePlan plan = ModulePlanner.plan(observed, resolution, facts.builds(), facts.signs(),
+                new ModulePlanner.Settings(config.kernelLabelSource().labelKey(),
                         strategy.objectKind(), config.build().successfulBuildRetention(), now, policy));
         ModuleActions.Executed executed = new ModuleActions(context, daemonSets, events, strategy, counted, deleting)
                 .execute(observed.module(), plan, observed.daemonSets());
@@ -202,122 +202,6 @@ public class ModuleReconciler implements Reconciler<Module> {
                 && !pullSecret.getName().isBlank()
                 && images.secretMissing(view.getMetadata().getNamespace(), pullSecret.getName());
         return new Observed(view, selected, Map.copyOf(owned), strategy.builds(view, context), pullSecretMissing);
-    }
-
-    /**
-     * The registry, asked about the image of each kernel that is built in the cluster and whose loader does not run
-     * it yet (answers are cached for {@code kmm.registry.cache-ttl}; asked again, uncached, once a build for the
-     * kernel's inputs has succeeded).
-     */
-    private Map<String, BuildDecision.Facts> imageFacts(Observed observed, ModulePlanner.Resolution resolution) {
-        Module module = observed.module();
-        Map<String, BuildDecision.Facts> facts = new LinkedHashMap<>();
-        for (KernelResolution r : resolution.kernels().values()) {
-            if (!(r instanceof KernelResolution.Resolved kernel) || kernel.build() == null || kernel.sign() != null) {
-                continue;
-            }
-            BuildRequest request = BuildRequest.of(module, kernel, strategy.builderInputs());
-            List<BuildState> builds = observed.builds().stream().filter(b -> kernel.kernel().equals(b.kernel()))
-                    .toList();
-            boolean running = loaderRuns(loader(observed, kernel), kernel.image());
-            ImageCheck check = running ? null
-                    : ask(request, request.pullInsecure(), false, builds, UnaryOperator.identity());
-            facts.put(kernel.kernel(), new BuildDecision.Facts(request, strategy.buildName(request), running, check,
-                    builds));
-        }
-        return facts;
-    }
-
-    /**
-     * What is known about each kernel whose image is signed, asking the registry only as far as needed: the signed
-     * image first (not at all when the loader runs it with the current signing inputs), then the unsigned one.
-     */
-    private Map<String, SignDecision.Facts> signFacts(Observed observed, ModulePlanner.Resolution resolution) {
-        Module module = observed.module();
-        Map<String, SignDecision.Facts> facts = new LinkedHashMap<>();
-        Map<String, io.kmm.sign.SigningSecrets.Keys> keys = new LinkedHashMap<>();
-        for (KernelResolution r : resolution.kernels().values()) {
-            if (r instanceof KernelResolution.Resolved kernel && kernel.sign() != null) {
-                facts.put(kernel.kernel(), signFacts(module, kernel, observed, keys));
-            }
-        }
-        return facts;
-    }
-
-    private SignDecision.Facts signFacts(Module module, KernelResolution.Resolved kernel, Observed observed,
-            Map<String, io.kmm.sign.SigningSecrets.Keys> keysBySecrets) {
-        KernelResolution.ResolvedSign sign = kernel.sign();
-        String namespace = module.getMetadata().getNamespace();
-        java.util.Optional<String> signImage = config.build().signImage().filter(image -> !image.isBlank());
-        if (signImage.isEmpty()) {
-            return SignDecision.Facts.blocked(Reason.SIGNING_NOT_CONFIGURED, "signing needs an image with sign-file: "
-                    + "the operator's kmm.build.sign-image (RELATED_IMAGE_SIGN) is not set (see docs/builds.md#signing)");
-        }
-        io.kmm.sign.SigningSecrets.Keys keys = keysBySecrets.computeIfAbsent(sign.keySecret() + "/" + sign.certSecret(),
-                k -> signingSecrets.read(namespace, sign.keySecret(), sign.certSecret()));
-        if (keys.problem() != null) {
-            return SignDecision.Facts.blocked(Reason.SIGNING_KEY_INVALID, keys.problem());
-        }
-        BuildRequest signing = io.kmm.sign.SigningBuilds.request(module, kernel, keys.fingerprint(),
-                new io.kmm.sign.SigningBuilds.Signer(signImage.get(), config.build().signFile()),
-                strategy.builderInputs(), io.kmm.registry.InClusterRegistry.of(config.registry().inCluster()));
-        List<BuildState> ofKernel = observed.builds().stream().filter(b -> kernel.kernel().equals(b.kernel()))
-                .toList();
-        List<BuildState> signs = ofKernel.stream().filter(b -> b.step() == io.kmm.build.BuildStep.SIGN).toList();
-        List<BuildState> builds = ofKernel.stream().filter(b -> b.step() == io.kmm.build.BuildStep.BUILD).toList();
-        DaemonSet loader = loader(observed, kernel);
-        boolean running = loaderRuns(loader, kernel.image()) && loader.getSpec().getTemplate().getMetadata()
-                .getAnnotations() != null && signing.inputsHash().equals(loader.getSpec().getTemplate()
-                        .getMetadata().getAnnotations().get(io.kmm.meta.Labels.SIGN_INPUTS));
-        // Signed with other inputs counts as absent, also when asking again after the signing succeeded.
-        ImageCheck signed = running ? null : ask(signing, sign.pushInsecure(), true, signs,
-                check -> SignDecision.signedWith(check, kernel.image(), signing.inputsHash()));
-        BuildDecision.Facts signFacts = new BuildDecision.Facts(signing, strategy.buildName(signing), running, signed,
-                signs);
-        boolean ready = running || signed.isPresent() || signed.isFailure();
-        BuildDecision.Facts buildFacts = null;
-        ImageCheck unsigned = null;
-        if (kernel.build() != null) {
-            BuildRequest request = BuildRequest.of(module, kernel, strategy.builderInputs());
-            ImageCheck check = ready ? null
-                    : ask(request, sign.pullInsecure(), false, builds, UnaryOperator.identity());
-            buildFacts = new BuildDecision.Facts(request, strategy.buildName(request), ready, check, builds);
-        } else if (!ready) {
-            unsigned = images.check(namespace, sign.unsignedImage(), signing.pushSecret(), sign.pullInsecure());
-        }
-        return new SignDecision.Facts(null, null, signFacts, buildFacts, unsigned);
-    }
-
-    /**
-     * The registry's answer about a request's image (cached), judged; asked again, uncached, when it is not there
-     * although a build object for these inputs succeeded: the build pushed it, an older "absent" must not count.
-     */
-    private ImageCheck ask(BuildRequest request, boolean insecure, boolean labels, List<BuildState> builds,
-            UnaryOperator<ImageCheck> judge) {
-        ImageCheck check = judge.apply(images.check(request.namespace(), request.image(), request.pushSecret(),
-                insecure, labels));
-        if (!check.isPresent() && succeeded(builds, request)) {
-            images.forget(request.image());
-            check = judge.apply(images.check(request.namespace(), request.image(), request.pushSecret(), insecure,
-                    labels));
-        }
-        return check;
-    }
-
-    private static DaemonSet loader(Observed observed, KernelResolution.Resolved kernel) {
-        return observed.daemonSets().get(Names.loaderDaemonSet(observed.module().getMetadata().getName(),
-                kernel.kernel()));
-    }
-
-    /** The kernel's loader DaemonSet runs the image already: the registry need not be asked. */
-    private static boolean loaderRuns(DaemonSet loader, String image) {
-        return loader != null && loader.getSpec().getTemplate().getSpec().getContainers().stream()
-                .anyMatch(c -> image.equals(c.getImage()));
-    }
-
-    private static boolean succeeded(List<BuildState> builds, BuildRequest request) {
-        return builds.stream().anyMatch(b -> request.inputsHash().equals(b.inputsHash())
-                && b.phase() == BuildPhase.SUCCEEDED);
     }
 
     /** After a failed registry check: 10 s, doubling to 5 min per consecutive failing reconcile. */

@@ -38,7 +38,8 @@ public final class PrunedStores {
 
     static ObjectMeta meta(ObjectMeta meta) {
         List<OwnerReference> modules = meta.getOwnerReferences() == null ? List.of()
-                : meta.getOwnerReferences().stream().filter(o -> Module.KIND.equals(o.getKind())).limit(2).toList();
+                : meta.getOwnerReferences().stream().filter(o -> Module.KIND.equals(o.getKind())
+                        || io.kmm.api.v1alpha1.PreflightValidation.KIND.equals(o.getKind())).limit(2).toList();
         return new ObjectMetaBuilder().withName(meta.getName()).withNamespace(meta.getNamespace())
                 .withUid(meta.getUid()).withResourceVersion(meta.getResourceVersion())
                 .withGeneration(meta.getGeneration()).withCreationTimestamp(meta.getCreationTimestamp())

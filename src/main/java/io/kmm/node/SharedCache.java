@@ -3,6 +3,7 @@ package io.kmm.node;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -12,7 +13,9 @@ import org.jboss.logging.Logger;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.OperatorException;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.ResourceEventAware;
 
 /**
  * One informer's cache and events, shared by a controller that owns the informer with another that would otherwise
@@ -102,6 +105,55 @@ public abstract class SharedCache<R extends HasMetadata> {
             } catch (RuntimeException e) {
                 LOG.warnf(e, "%s: a listener failed on %s", what, (now != null ? now : old).getMetadata().getName());
             }
+        }
+    }
+
+    /**
+     * The event source the owner registers when the shared informer is its primary one: the Operator SDK tells it of
+     * every add, update and delete ({@link ResourceEventAware}) before the owner's filters, on the informer's thread,
+     * and starts it once the owner's informer has synced.
+     */
+    protected AbstractEventSource<R, R> fanout(IndexerResourceCache<R> primaryCache, Class<R> type, String name) {
+        attachCache(primaryCache);
+        return new Fanout(type, name);
+    }
+
+    private final class Fanout extends AbstractEventSource<R, R> implements ResourceEventAware<R> {
+
+        Fanout(Class<R> type, String name) {
+            super(type, name);
+        }
+
+        @Override
+        public Set<R> getSecondaryResources(R primary) {
+            return Set.of();
+        }
+
+        @Override
+        public void onResourceCreated(R resource) {
+            fire(null, resource);
+        }
+
+        @Override
+        public void onResourceUpdated(R now, R old) {
+            fire(old, now);
+        }
+
+        @Override
+        public void onResourceDeleted(R resource) {
+            fire(resource, null);
+        }
+
+        @Override
+        public void start() {
+            super.start();
+            synced(true); // the SDK starts the other sources once the controller's own informer has synced
+        }
+
+        @Override
+        public void stop() {
+            synced(false);
+            super.stop();
         }
     }
 }

@@ -1,13 +1,11 @@
 package io.kmm.node;
 
-import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
-import io.javaoperatorsdk.operator.processing.event.source.ResourceEventAware;
 
 /**
  * The operator's one Node informer, shared. Every Node event (a heartbeat every 10-40 s per node, every label patch)
@@ -16,7 +14,7 @@ import io.javaoperatorsdk.operator.processing.event.source.ResourceEventAware;
  * every event it receives to the Module controller, which keeps no Node informer of its own.
  *
  * <p>
- * Events arrive through the Operator SDK's own hook for primary resource events ({@link ResourceEventAware}): the
+ * Events arrive through the Operator SDK's own hook for primary resource events ({@code ResourceEventAware}): the
  * node labeller registers the source {@link #attach} returns, which the SDK tells of every add, update and delete
  * before the labeller's filters, on the informer's thread. The SDK starts that source after the labeller's informer
  * has synced, so {@link #awaitSynced} returning means the cache holds every node.
@@ -30,47 +28,6 @@ public class SharedNodes extends SharedCache<Node> {
 
     /** Called by the node labeller with its primary cache; returns the event source it registers. */
     public AbstractEventSource<Node, Node> attach(IndexerResourceCache<Node> primaryCache) {
-        attachCache(primaryCache);
-        return new Fanout();
-    }
-
-    /** Registered with the node labeller: the SDK tells it of every primary (Node) event. */
-    private final class Fanout extends AbstractEventSource<Node, Node> implements ResourceEventAware<Node> {
-
-        Fanout() {
-            super(Node.class, "node-fanout");
-        }
-
-        @Override
-        public Set<Node> getSecondaryResources(Node primary) {
-            return Set.of();
-        }
-
-        @Override
-        public void onResourceCreated(Node node) {
-            fire(null, node);
-        }
-
-        @Override
-        public void onResourceUpdated(Node now, Node old) {
-            fire(old, now);
-        }
-
-        @Override
-        public void onResourceDeleted(Node node) {
-            fire(node, null);
-        }
-
-        @Override
-        public void start() {
-            super.start();
-            synced(true); // the SDK starts the other sources once the controller's own informer has synced
-        }
-
-        @Override
-        public void stop() {
-            synced(false);
-            super.stop();
-        }
+        return fanout(primaryCache, Node.class, "node-fanout");
     }
 }

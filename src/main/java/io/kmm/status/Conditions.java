@@ -25,7 +25,12 @@ public final class Conditions {
 
     public static Condition of(String type, boolean status, String reason, String message, Long generation,
             List<Condition> previous, Instant now) {
-        String statusText = status ? "True" : "False";
+        return of(type, status ? "True" : "False", reason, message, generation, previous, now);
+    }
+
+    /** @param statusText True, False or Unknown */
+    public static Condition of(String type, String statusText, String reason, String message, Long generation,
+            List<Condition> previous, Instant now) {
         String transition = find(previous, type)
                 .filter(c -> statusText.equals(c.getStatus()) && c.getLastTransitionTime() != null)
                 .map(Condition::getLastTransitionTime)

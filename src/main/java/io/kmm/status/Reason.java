@@ -51,11 +51,21 @@ public enum Reason {
     MISSING_PRE_STOP(Use.WARNING),
     IMAGE_WITHOUT_TAG(Use.WARNING),
     MODPROBE_OVERRIDDEN(Use.WARNING),
-    IMAGE_REPO_SECRET_MISSING(Use.WARNING);
+    IMAGE_REPO_SECRET_MISSING(Use.WARNING),
+
+    // PreflightValidation: its Passed condition, and the verdict on each Module and kernel (with the Degraded
+    // reasons above, Building and Signing)
+    PREFLIGHT_PASSED(Use.PREFLIGHT),
+    PREFLIGHT_FAILED(Use.PREFLIGHT),
+    PREFLIGHT_IN_PROGRESS(Use.PREFLIGHT),
+    NO_KERNEL_MAPPING(Use.PREFLIGHT),
+    IMAGE_PRESENT(Use.PREFLIGHT),
+    IMAGE_MISSING(Use.PREFLIGHT),
+    BUILD_VERIFIED(Use.PREFLIGHT);
 
     /** Where the reason appears. */
     public enum Use {
-        DEGRADED, READY, PROGRESSING, EVENT, WARNING
+        DEGRADED, READY, PROGRESSING, EVENT, WARNING, PREFLIGHT
     }
 
     private final Use use;

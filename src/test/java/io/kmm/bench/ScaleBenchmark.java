@@ -81,8 +81,12 @@ public final class ScaleBenchmark {
     private void run() throws Exception {
         line("KMM scale benchmark: %d nodes, %d kernels, %d Modules; operator %s (%s), %d cores", NODES, KERNELS,
                 MODULES, HEAP, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
-        try (InputStream crd = Files.newInputStream(Path.of("kubernetes/crd/modules.ooto.sigs.k8s.io-v1.yml"))) {
-            client.resource(client.getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class)).create();
+        for (String file : new String[] { "modules", "preflightvalidations" }) {
+            try (InputStream crd = Files.newInputStream(Path.of("kubernetes/crd/" + file
+                    + ".ooto.sigs.k8s.io-v1.yml"))) {
+                client.resource(client.getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class))
+                        .create();
+            }
         }
         ConcurrentHashMap<String, Integer> loaders = new ConcurrentHashMap<>();
         ConcurrentHashMap<String, Long> createdAt = new ConcurrentHashMap<>();

@@ -68,7 +68,8 @@ public final class Installation {
     public static Installation install(LocalCluster cluster) throws Exception {
         String apply = cluster.kubectlOk("apply", "-k", "kubernetes/");
         awaitEstablished(cluster);
-        String bundle = cluster.kubectlOk("apply", "-f", BUNDLE_CRD.toString());
+        String bundle = cluster.kubectlOk("apply", "-f", BUNDLE_CRD.toString(), "-f",
+                BUNDLE_CRD.resolveSibling("preflightvalidations.ooto.sigs.k8s.io-v1.crd.yml").toString());
         awaitEstablished(cluster);
         // The Deployment's pod would only be simulated by kwok (it runs nothing): the operator under test is the
         // packaged one, run on this machine with the Deployment's ServiceAccount.
@@ -90,7 +91,7 @@ public final class Installation {
     private static void awaitEstablished(LocalCluster cluster) throws Exception {
         long deadline = System.nanoTime() + java.time.Duration.ofMinutes(1).toNanos();
         while (cluster.kubectl("wait", "--for=condition=Established", "--timeout=10s",
-                "crd/modules.ooto.sigs.k8s.io").code() != 0) {
+                "crd/modules.ooto.sigs.k8s.io", "crd/preflightvalidations.ooto.sigs.k8s.io").code() != 0) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the Module CRD was not established within a minute");
             }

@@ -135,11 +135,17 @@ class InstallManifestsIT {
         assertThat(modes).containsEntry("AllNamespaces", true).hasSize(4);
 
         JsonNode owned = spec.path("customresourcedefinitions").path("owned");
-        assertThat(owned).hasSize(1);
-        assertThat(owned.get(0).path("name").asText()).isEqualTo("modules.ooto.sigs.k8s.io");
-        assertThat(owned.get(0).path("version").asText()).isEqualTo("v1alpha1");
-        assertThat(COMMITTED_BUNDLE.resolve("manifests/modules.ooto.sigs.k8s.io-v1.crd.yml"))
-                .hasSameTextualContentAs(Path.of("kubernetes/crd/modules.ooto.sigs.k8s.io-v1.yml"));
+        List<String> ownedNames = new java.util.ArrayList<>();
+        owned.forEach(o -> {
+            ownedNames.add(o.path("name").asText());
+            assertThat(o.path("version").asText()).isEqualTo("v1alpha1");
+        });
+        assertThat(ownedNames).containsExactlyInAnyOrder("modules.ooto.sigs.k8s.io",
+                "preflightvalidations.ooto.sigs.k8s.io");
+        for (String crd : List.of("modules", "preflightvalidations")) {
+            assertThat(COMMITTED_BUNDLE.resolve("manifests/" + crd + ".ooto.sigs.k8s.io-v1.crd.yml"))
+                    .hasSameTextualContentAs(Path.of("kubernetes/crd/" + crd + ".ooto.sigs.k8s.io-v1.yml"));
+        }
 
         // alm-examples: valid Modules by the CRD's schema
         JsonNode examples = new ObjectMapper().readTree(metadata.path("annotations").path("alm-examples").asText());

@@ -52,9 +52,12 @@ public final class FaultyApiServer implements AutoCloseable {
     public FaultyApiServer() throws IOException {
         QUIET.setLevel(Level.WARNING);
         listen(0);
-        try (InputStream crd = Files.newInputStream(Path.of("kubernetes/crd/modules.ooto.sigs.k8s.io-v1.yml"))) {
-            client().resource(client().getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class))
-                    .create();
+        for (String file : new String[] { "modules", "preflightvalidations" }) {
+            try (InputStream crd = Files.newInputStream(Path.of("kubernetes/crd/" + file
+                    + ".ooto.sigs.k8s.io-v1.yml"))) {
+                client().resource(client().getKubernetesSerialization().unmarshal(crd,
+                        CustomResourceDefinition.class)).create();
+            }
         }
     }
 

@@ -33,11 +33,24 @@ public class ModuleCrdPostProcessor implements CRDPostProcessor {
     /** The printer columns, in the order {@code kubectl get modules} shows them (after NAME). */
     public static final List<String> COLUMN_ORDER = List.of("Ready", "Nodes", "Available", "Age");
 
+    /** The printer columns, in the order {@code kubectl get preflightvalidations} shows them (after NAME). */
+    public static final List<String> PREFLIGHT_COLUMN_ORDER = List.of("Passed", "Success", "Failure", "InProgress",
+            "Age", "Reason");
+
     @Override
     public HasMetadata process(HasMetadata crd, String crdSpecVersion) {
         if (crd instanceof CustomResourceDefinition v1) {
+            List<String> order = io.kmm.api.v1alpha1.PreflightValidation.KIND.equals(v1.getSpec().getNames().getKind())
+                    ? PREFLIGHT_COLUMN_ORDER : COLUMN_ORDER;
             for (CustomResourceDefinitionVersion version : v1.getSpec().getVersions()) {
-                version.setAdditionalPrinterColumns(ordered(version.getAdditionalPrinterColumns()));
+                version.setAdditionalPrinterColumns(ordered(version.getAdditionalPrinterColumns(), order));
+                if (order == PREFLIGHT_COLUMN_ORDER) {
+                    var kernels = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec").getProperties()
+                            .get("kernelVersions");
+                    kernels.getItems().getSchema().setMaxLength(64L);
+                    kernels.getItems().getSchema().setPattern(
+                            io.kmm.api.v1alpha1.PreflightValidationSpec.KERNEL_PATTERN);
+                }
             }
         }
         Map<String, String> annotations = crd.getMetadata().getAnnotations() == null ? new LinkedHashMap<>()
@@ -48,13 +61,18 @@ public class ModuleCrdPostProcessor implements CRDPostProcessor {
     }
 
     static List<CustomResourceColumnDefinition> ordered(List<CustomResourceColumnDefinition> columns) {
+        return ordered(columns, COLUMN_ORDER);
+    }
+
+    static List<CustomResourceColumnDefinition> ordered(List<CustomResourceColumnDefinition> columns,
+            List<String> order) {
         if (columns == null) {
             return null;
         }
         List<CustomResourceColumnDefinition> sorted = new ArrayList<>(columns);
         sorted.sort(Comparator.comparingInt(c -> {
-            int i = COLUMN_ORDER.indexOf(c.getName());
-            return i < 0 ? COLUMN_ORDER.size() : i; // a column not listed goes last, in the generator's order
+            int i = order.indexOf(c.getName());
+            return i < 0 ? order.size() : i; // a column not listed goes last, in the generator's order
         }));
         return sorted;
     }

@@ -64,7 +64,14 @@ public class KanikoBuildStrategy implements BuildStrategy {
     public List<BuildState> builds(Module module, Context<Module> context) {
         return context.getSecondaryResourcesAsStream(Job.class)
                 .filter(j -> BuildObjects.belongsTo(j, module))
-                .map(j -> withWhy(state(j), j, context)).toList();
+                .map(j -> withWhy(state(j), j, context.getClient())).toList();
+    }
+
+    @Override
+    public List<BuildState> preflightBuilds(String preflightUid, Module module, io.fabric8.kubernetes.client.KubernetesClient client) {
+        InformerEventSource<Job, Module> source = jobs;
+        return source == null ? List.of() : source.list(j -> BuildObjects.ownedBy(j, preflightUid, module))
+                .map(j -> withWhy(state(j), j, client)).toList();
     }
 
     /**
@@ -72,7 +79,7 @@ public class KanikoBuildStrategy implements BuildStrategy {
      * message (read once per failed Job, kept for the Job's life; a failed Job is not retried). The Job condition's
      * own message ("reached the specified backoff limit") follows.
      */
-    private BuildState withWhy(BuildState state, Job job, Context<Module> context) {
+    private BuildState withWhy(BuildState state, Job job, io.fabric8.kubernetes.client.KubernetesClient client) {
         if (state.phase() != BuildPhase.FAILED || job.getMetadata().getUid() == null) {
             return state;
         }
@@ -80,7 +87,7 @@ public class KanikoBuildStrategy implements BuildStrategy {
         String why = failures.get(uid);
         if (why == null) {
             try {
-                why = java.util.Objects.requireNonNullElse(failedStep(job, context), "");
+                why = java.util.Objects.requireNonNullElse(failedStep(job, client), "");
                 failures.put(uid, why);
             } catch (KubernetesClientException e) {
                 return state; // asked again at the next reconcile
@@ -91,8 +98,8 @@ public class KanikoBuildStrategy implements BuildStrategy {
                 state.step());
     }
 
-    private static String failedStep(Job job, Context<Module> context) {
-        var pods = context.getClient().pods().inNamespace(job.getMetadata().getNamespace())
+    private static String failedStep(Job job, io.fabric8.kubernetes.client.KubernetesClient client) {
+        var pods = client.pods().inNamespace(job.getMetadata().getNamespace())
                 .withLabel("batch.kubernetes.io/job-name", job.getMetadata().getName()).list().getItems();
         for (var pod : pods) {
             if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
@@ -122,13 +129,13 @@ public class KanikoBuildStrategy implements BuildStrategy {
             });
 
     @Override
-    public BuildState start(Module module, BuildRequest request, Context<Module> context) {
+    public BuildState start(BuildRequest request, io.fabric8.kubernetes.client.KubernetesClient client) {
         Job desired = KanikoJobs.desired(request, config.build().kanikoImage(), new KanikoJobs.JobLimits(
                 config.build().backoffLimit(), config.build().activeDeadline(), config.build().ttlAfterFinished(),
                 config.build().resources().requirements()),
                 io.kmm.registry.InClusterRegistry.of(config.registry().inCluster()));
         try {
-            Job created = context.getClient().resource(desired).create();
+            Job created = client.resource(desired).create();
             jobs.handleRecentResourceCreate(ResourceID.fromResource(created), created);
             return state(created);
         } catch (KubernetesClientException e) {
@@ -141,8 +148,8 @@ public class KanikoBuildStrategy implements BuildStrategy {
     }
 
     @Override
-    public void delete(Module module, String name, Context<Module> context) {
-        context.getClient().batch().v1().jobs().inNamespace(module.getMetadata().getNamespace()).withName(name)
+    public void delete(String namespace, String name, io.fabric8.kubernetes.client.KubernetesClient client) {
+        client.batch().v1().jobs().inNamespace(namespace).withName(name)
                 .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
     }
 

@@ -87,6 +87,9 @@ public final class KanikoJobs {
         boolean inCluster = registry != null && (registry.names(req.image())
                 || req.pulls().stream().anyMatch(registry::names));
         args.add("--destination=" + (registry != null ? registry.forPods(req.image()) : req.image()));
+        if (!req.push()) {
+            args.add("--no-push"); // a preflight's check that the image builds
+        }
         if (inCluster) {
             // FROM lines that name the registry as the nodes do are pulled from the service address too.
             args.add("--registry-map=" + registry.nodeAddress() + "=" + registry.serviceAddress());

@@ -6,6 +6,7 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.openshift.api.model.Build;
 import io.fabric8.openshift.api.model.BuildConfig;
@@ -62,11 +63,18 @@ public class OpenShiftBuildStrategy implements BuildStrategy {
     }
 
     @Override
-    public BuildState start(Module module, BuildRequest request, Context<Module> context) {
+    public List<BuildState> preflightBuilds(String preflightUid, Module module, KubernetesClient client) {
+        InformerEventSource<Build, Module> source = builds;
+        return source == null ? List.of() : source.list(b -> BuildObjects.ownedBy(b, preflightUid, module))
+                .map(OpenShiftBuildStrategy::state).toList();
+    }
+
+    @Override
+    public BuildState start(BuildRequest request, KubernetesClient client) {
         BuildConfig bc = OpenShiftBuilds.buildConfig(request);
-        createIfAbsent(context, bc);
+        createIfAbsent(client, bc);
         Build build = OpenShiftBuilds.build(request);
-        Build created = createIfAbsent(context, build);
+        Build created = createIfAbsent(client, build);
         if (created != null) {
             builds.handleRecentResourceCreate(ResourceID.fromResource(created), created);
             return state(created);
@@ -75,10 +83,10 @@ public class OpenShiftBuildStrategy implements BuildStrategy {
                 BuildPhase.PENDING, null, null, request.step());
     }
 
-    private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T createIfAbsent(Context<Module> context,
+    private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T createIfAbsent(KubernetesClient client,
             T object) {
         try {
-            return context.getClient().resource(object).create();
+            return client.resource(object).create();
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
                 return null;
@@ -88,11 +96,10 @@ public class OpenShiftBuildStrategy implements BuildStrategy {
     }
 
     @Override
-    public void delete(Module module, String name, Context<Module> context) {
-        String namespace = module.getMetadata().getNamespace();
-        context.getClient().resources(Build.class).inNamespace(namespace).withName(name).delete();
+    public void delete(String namespace, String name, KubernetesClient client) {
+        client.resources(Build.class).inNamespace(namespace).withName(name).delete();
         // The BuildConfig the Build was started from goes with it.
-        context.getClient().resources(BuildConfig.class).inNamespace(namespace)
+        client.resources(BuildConfig.class).inNamespace(namespace)
                 .withName(OpenShiftBuilds.buildConfigName(name)).delete();
     }
 

@@ -27,7 +27,7 @@ public final class OpenShiftBuilds {
     }
 
     public static BuildConfig buildConfig(BuildRequest req) {
-        return new BuildConfigBuilder()
+        BuildConfig bc = new BuildConfigBuilder()
                 .withNewMetadata().withName(req.objectName()).withNamespace(req.namespace()).withLabels(req.labels())
                 .withAnnotations(req.annotations()).withOwnerReferences(req.ownerReference()).endMetadata()
                 .withNewSpec()
@@ -39,6 +39,10 @@ public final class OpenShiftBuilds {
                 .endOutput()
                 .endSpec()
                 .build();
+        if (!req.push()) {
+            bc.getSpec().setOutput(null); // a preflight's check that the image builds: nothing is pushed
+        }
+        return bc;
     }
 
     /** The name of the Build of a request. */
