@@ -67,6 +67,9 @@ class PreflightIT {
     @AfterAll
     static void stop() throws Exception {
         try {
+            if (scenario == null) {
+                return;
+            }
             cluster.admin().resources(PreflightValidation.class).withName(PREFLIGHT).delete();
             scenario.finish("preflight-builder-1");
         } finally {
