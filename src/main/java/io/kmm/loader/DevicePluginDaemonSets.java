@@ -50,9 +50,16 @@ public final class DevicePluginDaemonSets {
             nodeSelector.putAll(module.getSpec().getSelector());
         }
         nodeSelector.put(Labels.moduleReady(module.getMetadata().getNamespace(), moduleName), Labels.READY_VALUE);
+        String version = module.getSpec().getVersion();
+        if (version != null) {
+            // one DaemonSet per version, on the nodes whose device-plugin-version label (moved in order) names it
+            labels.put(Labels.MODULE_VERSION, version);
+            nodeSelector.put(Labels.moduleKey(module.getMetadata().getNamespace(), moduleName,
+                    Labels.DEVICE_PLUGIN_VERSION_SUFFIX), version);
+        }
         List<Volume> volumes = List.of(new VolumeBuilder().withName(DEVICE_PLUGINS_VOLUME)
                 .withNewHostPath().withPath(DEVICE_PLUGINS_PATH).withType("DirectoryOrCreate").endHostPath().build());
-        DaemonSet ds = PodTemplates.daemonSet(module, Names.devicePluginDaemonSet(moduleName), labels,
+        DaemonSet ds = PodTemplates.daemonSet(module, Names.devicePluginDaemonSet(moduleName, version), labels,
                 container(module.getSpec().getDevicePlugin()), volumes, nodeSelector, PodTemplates.affinity(policy));
         return DesiredHash.stamp(ds);
     }

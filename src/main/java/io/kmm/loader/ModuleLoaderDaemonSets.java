@@ -68,6 +68,13 @@ public final class ModuleLoaderDaemonSets {
             nodeSelector.putAll(module.getSpec().getSelector());
         }
         nodeSelector.put(kernelLabelKey, kernel.kernelLabel());
+        String version = module.getSpec().getVersion();
+        if (version != null) {
+            // one DaemonSet per version: a node runs the one its loader-version label (moved in order) names
+            labels.put(Labels.MODULE_VERSION, version);
+            nodeSelector.put(Labels.moduleKey(module.getMetadata().getNamespace(), moduleName,
+                    Labels.LOADER_VERSION_SUFFIX), version);
+        }
 
         List<Volume> volumes = new ArrayList<>();
         volumes.add(hostPath(LIB_MODULES_VOLUME, "/lib/modules", "Directory"));
@@ -82,7 +89,7 @@ public final class ModuleLoaderDaemonSets {
             volumes.add(hostPath(FIRMWARE_VOLUME, ModprobeCommands.FIRMWARE_DIR, "DirectoryOrCreate"));
         }
 
-        DaemonSet ds = PodTemplates.daemonSet(module, Names.loaderDaemonSet(moduleName, kernel.kernel()), labels,
+        DaemonSet ds = PodTemplates.daemonSet(module, Names.loaderDaemonSet(moduleName, kernel.kernel(), version), labels,
                 loaderContainer(module.getSpec(), kernel), volumes, nodeSelector, PodTemplates.affinity(policy));
         ds.getMetadata().getAnnotations().put(Labels.KERNEL_VERSION_ANNOTATION, kernel.kernel());
         if (signInputs != null) {

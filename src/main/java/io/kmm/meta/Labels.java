@@ -48,6 +48,21 @@ public final class Labels {
     /** Value of the module-ready node labels. */
     public static final String READY_VALUE = "true";
 
+    /**
+     * Suffix of the node label that names the version of a versioned Module a node should run
+     * ({@code ooto.sigs.k8s.io/<namespace>.<module>.version}): set by the user (ordered upgrade) or, with
+     * {@code spec.upgrade.strategy: Staged}, by the operator batch by batch.
+     */
+    public static final String VERSION_SUFFIX = ".version";
+    /** Suffix of the operator's node label that selects a versioned Module's loader DaemonSet of one version. */
+    public static final String LOADER_VERSION_SUFFIX = ".loader-version";
+    /** Suffix of the operator's node label that selects a versioned Module's device-plugin DaemonSet of one version. */
+    public static final String DEVICE_PLUGIN_VERSION_SUFFIX = ".device-plugin-version";
+    /** Suffix of the node label that says which version of a versioned Module is loaded and Ready on the node. */
+    public static final String VERSION_READY_SUFFIX = ".version-ready";
+    /** On the DaemonSets (and their pods) of a versioned Module: the version they run. */
+    public static final String MODULE_VERSION = DOMAIN + "module.version";
+
     private Labels() {
     }
 
@@ -58,13 +73,33 @@ public final class Labels {
      * keys of different Modules apart.
      */
     public static String moduleReady(String namespace, String moduleName) {
+        return moduleKey(namespace, moduleName, READY_SUFFIX);
+    }
+
+    /**
+     * A node label key of one Module: {@code ooto.sigs.k8s.io/<namespace>.<module><suffix>}, shortened with a hash as
+     * {@link #moduleReady} is.
+     */
+    public static String moduleKey(String namespace, String moduleName, String suffix) {
         String readable = namespace + "." + moduleName;
-        int room = 63 - READY_SUFFIX.length();
+        int room = 63 - suffix.length();
         if (readable.length() > room) {
             String hash = LabelValues.hash(namespace + "/" + moduleName, READY_HASH_LENGTH);
             readable = LabelValues.trimToAlphanumeric(readable.substring(0, room - hash.length() - 1)) + "-" + hash;
         }
-        return DOMAIN + readable + READY_SUFFIX;
+        return DOMAIN + readable + suffix;
+    }
+
+    /** Whether a node label key is one of the version labels of KMM's (user's target, loader, plugin, ready). */
+    public static boolean isModuleVersion(String key) {
+        return key.startsWith(DOMAIN) && (key.endsWith(VERSION_SUFFIX) || key.endsWith(LOADER_VERSION_SUFFIX)
+                || key.endsWith(DEVICE_PLUGIN_VERSION_SUFFIX) || key.endsWith(VERSION_READY_SUFFIX));
+    }
+
+    /** The operator's own version labels (not the user's target): removed where no versioned Module needs them. */
+    public static boolean isOperatorVersion(String key) {
+        return key.startsWith(DOMAIN) && (key.endsWith(LOADER_VERSION_SUFFIX)
+                || key.endsWith(DEVICE_PLUGIN_VERSION_SUFFIX) || key.endsWith(VERSION_READY_SUFFIX));
     }
 
     /** Whether a node label key is a module-ready label of KMM's. */

@@ -25,6 +25,21 @@ public final class Names {
         return withHash(moduleName + "-" + kernel, moduleName + "\n" + kernel);
     }
 
+    /**
+     * Name of the ModuleLoader DaemonSet of one version of a versioned Module and one kernel: as
+     * {@link #loaderDaemonSet(String, String)}, with the version in the hash.
+     */
+    public static String loaderDaemonSet(String moduleName, String kernel, String version) {
+        return version == null ? loaderDaemonSet(moduleName, kernel)
+                : withHash(moduleName + "-" + kernel, moduleName + "\n" + kernel + "\n" + version);
+    }
+
+    /** Name of the device-plugin DaemonSet of one version of a versioned Module: {@code <module>-device-plugin-<hash>}. */
+    public static String devicePluginDaemonSet(String moduleName, String version) {
+        return version == null ? devicePluginDaemonSet(moduleName)
+                : withHash(moduleName + "-device-plugin", moduleName + "\ndevice-plugin\n" + version);
+    }
+
     /** Name of the device-plugin DaemonSet of a Module: {@code <module>-device-plugin}, shortened to fit. */
     public static String devicePluginDaemonSet(String moduleName) {
         String name = moduleName + "-device-plugin";

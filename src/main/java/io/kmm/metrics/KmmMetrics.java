@@ -43,6 +43,8 @@ public class KmmMetrics {
     static final String REGISTRY_CHECK_FAILURES = "kmm.registry.check.failures";
     static final String INVALID_KERNEL_NODES = "kmm.nodes.invalid.kernel";
     static final String PREFLIGHT = "kmm.preflight.checks";
+    static final String VERSION_NODES_READY = "kmm.module.version.nodes.ready";
+    static final String VERSION_ROLLOUT_PAUSED = "kmm.module.version.rollout.paused";
 
     private final MeterRegistry registry;
     private final Map<String, Tracked> modules = new ConcurrentHashMap<>();
@@ -174,7 +176,16 @@ public class KmmMetrics {
                 Gauge.builder(DEVICE_PLUGIN_AVAILABLE, status, s -> Optional.ofNullable(s.get().getDevicePlugin())
                         .map(d -> orZero(d.getAvailable())).orElse(0d))
                         .tags(tags).strongReference(true)
-                        .description("Nodes with an available device plugin of the Module").register(registry));
+                        .description("Nodes with an available device plugin of the Module").register(registry),
+                Gauge.builder(VERSION_NODES_READY, status, s -> Optional.ofNullable(s.get().getUpgrade())
+                        .map(u -> orZero(u.getNodesReady())).orElse(0d))
+                        .tags(tags).strongReference(true)
+                        .description("Nodes that run the Module's spec.version Ready (versioned Modules)")
+                        .register(registry),
+                Gauge.builder(VERSION_ROLLOUT_PAUSED, status, s -> Optional.ofNullable(s.get().getUpgrade())
+                        .filter(u -> io.kmm.api.v1alpha1.VersionRollout.PAUSED.equals(u.getPhase())).isPresent() ? 1 : 0)
+                        .tags(tags).strongReference(true)
+                        .description("1 while the Module's staged version rollout is paused").register(registry));
         return new Tracked(status, meters);
     }
 

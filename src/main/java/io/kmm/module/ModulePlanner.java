@@ -137,7 +137,7 @@ public final class ModulePlanner {
                 desired.put(loaderName, desiredLoader);
                 loadedKernelLabels.add(resolved.kernelLabel());
             } else if (!(r instanceof KernelResolution.Unmatched)) {
-                String name = Names.loaderDaemonSet(moduleName, kernel);
+                String name = Names.loaderDaemonSet(moduleName, kernel, module.getSpec().getVersion());
                 DaemonSet existing = owned.get(name);
                 if (existing != null) {
                     keep.add(name);
@@ -151,7 +151,7 @@ public final class ModulePlanner {
         String devicePluginName = null;
         boolean forbidden = !settings.policy().namespaceAllowed(module.getMetadata().getNamespace());
         if (podsBlocked && !forbidden) {
-            String name = Names.devicePluginDaemonSet(moduleName);
+            String name = Names.devicePluginDaemonSet(moduleName, module.getSpec().getVersion());
             if (owned.containsKey(name)) {
                 keep.add(name);
                 devicePluginName = name;
@@ -174,7 +174,10 @@ public final class ModulePlanner {
         });
         actions.addAll(updates);
         owned.forEach((name, ds) -> {
-            if (!desired.containsKey(name) && !keep.contains(name)) {
+            // a versioned Module's DaemonSets of other versions stay while nodes still run (or are meant to run) them
+            boolean otherVersion = module.getSpec().getVersion() != null && !forbidden
+                    && VersionRollouts.keep(ds, observed.versionNodes());
+            if (!desired.containsKey(name) && !keep.contains(name) && !otherVersion) {
                 actions.add(new Action.DeleteDaemonSet(ds));
             }
         });

@@ -146,6 +146,7 @@ public class ModuleReconciler implements Reconciler<Module> {
         ModuleActions.Executed executed = new ModuleActions(context, daemonSets, events, strategy, counted, deleting)
                 .execute(observed.module(), plan, observed.daemonSets());
         ModuleStatus status = ModuleStatusAggregator.aggregate(module, plan, executed, now);
+        Duration rolloutLook = versionRollout(context, observed, plan, status, now);
 
         Duration statusDeferred = writeStatusIfChanged(context, module, status, plan, now);
         reconciled.fire(new ModuleReconciled(module.getMetadata().getNamespace(), module.getMetadata().getName(),
@@ -153,6 +154,7 @@ public class ModuleReconciler implements Reconciler<Module> {
         UpdateControl<Module> control = UpdateControl.noUpdate();
         Duration requeue = BuildDecision.min(plan.requeueAfter(), registryBackoff(module, plan));
         requeue = BuildDecision.min(requeue, statusDeferred);
+        requeue = BuildDecision.min(requeue, rolloutLook);
         ResourceID id = ResourceID.fromResource(module);
         if (!config.statusProgressInterval().isZero() && Conditions.isTrue(status.getConditions(), Conditions.PROGRESSING)
                 && !status.equals(module.getStatus())) {
@@ -175,6 +177,103 @@ public class ModuleReconciler implements Reconciler<Module> {
         return control;
     }
 
+    /**
+     * A versioned Module: status.upgrade, and with a Staged rollout the next batch's node labels and its events.
+     *
+     * @return when to look again (a batch's timeout), or null
+     */
+    private Duration versionRollout(Context<Module> context, Observed observed, ModulePlan plan, ModuleStatus status,
+            Instant now) {
+        Module module = observed.module();
+        if (module.getSpec().getVersion() == null || plan.podsBlocked()) {
+            return null;
+        }
+        java.util.Set<String> targeted = new java.util.HashSet<>();
+        plan.kernels().forEach(k -> {
+            if (k.resolution() instanceof io.kmm.kernel.KernelResolution.Resolved r) {
+                targeted.add(r.kernelLabel());
+            }
+        });
+        List<VersionRollouts.NodeView> nodes = observed.versionNodes().stream()
+                .filter(n -> targeted.contains(n.kernelLabel())).toList();
+        VersionRollouts.Plan rollout = VersionRollouts.plan(module, nodes,
+                module.getStatus() == null ? null : module.getStatus().getUpgrade(), now);
+        String labelKey = io.kmm.meta.Labels.moduleKey(module.getMetadata().getNamespace(),
+                module.getMetadata().getName(), io.kmm.meta.Labels.VERSION_SUFFIX);
+        Map<String, String> moved = new LinkedHashMap<>();
+        for (var e : rollout.label().entrySet()) {
+            try {
+                String patch = io.fabric8.kubernetes.client.utils.Serialization.asJson(
+                        Map.of("metadata", Map.of("labels", Map.of(labelKey, e.getValue()))));
+                context.getClient().nodes().withName(e.getKey()).patch(
+                        io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch);
+                moved.put(e.getKey(), e.getValue());
+            } catch (KubernetesClientException failed) {
+                LOG.warnf("module %s: could not label node %s for version %s: %s", key(module), e.getKey(),
+                        e.getValue(), describe(failed));
+            }
+        }
+        if (!moved.isEmpty()) {
+            // until the node cache shows them, the next reconcile takes these nodes as moved (no second batch)
+            labelled.computeIfAbsent(key(module), u -> new ConcurrentHashMap<>()).putAll(moved);
+            LOG.infof("module %s: version %s, moved nodes %s", key(module), module.getSpec().getVersion(),
+                    moved.keySet());
+        }
+        if (rollout.event() != null) {
+            if (rollout.event().warning()) {
+                LOG.warnf("module %s: %s", key(module), rollout.event().message());
+                events.warning(module, rollout.event().reason(), rollout.event().message());
+            } else {
+                events.normal(module, rollout.event().reason(), rollout.event().message());
+            }
+        }
+        status.setUpgrade(rollout.status());
+        return rollout.requeueAfter();
+    }
+
+    /**
+     * Per Module (namespace/name): nodes its staged rollout labelled (node to version) that the node cache may not
+     * show yet.
+     */
+    private final Map<String, Map<String, String>> labelled = new ConcurrentHashMap<>();
+
+    /** The version labels of the selected nodes, for a versioned Module (or one with DaemonSets of versions). */
+    private List<VersionRollouts.NodeView> versionNodes(Module module, List<io.fabric8.kubernetes.api.model.Node> nodes,
+            Map<String, DaemonSet> owned) {
+        if (module.getSpec().getVersion() == null && owned.values().stream().noneMatch(
+                ds -> ds.getMetadata().getLabels() != null && ds.getMetadata().getLabels().containsKey(
+                        io.kmm.meta.Labels.MODULE_VERSION))) {
+            labelled.remove(key(module));
+            return List.of();
+        }
+        String kernelKey = config.kernelLabelSource().labelKey();
+        String ns = module.getMetadata().getNamespace();
+        String name = module.getMetadata().getName();
+        Map<String, String> pending = labelled.getOrDefault(key(module), Map.of());
+        List<VersionRollouts.NodeView> views = new ArrayList<>();
+        for (var n : nodes) {
+            Map<String, String> labels = n.getMetadata().getLabels();
+            String kernel = labels == null ? null : labels.get(kernelKey);
+            if (kernel == null) {
+                continue;
+            }
+            VersionRollouts.NodeView view = VersionRollouts.NodeView.of(n.getMetadata().getName(), kernel, labels, ns,
+                    name);
+            String moved = pending.get(view.name());
+            if (moved != null) {
+                if (moved.equals(view.target())) {
+                    pending.remove(view.name()); // the cache has caught up
+                } else {
+                    view = new VersionRollouts.NodeView(view.name(), view.kernelLabel(), moved, view.loader(),
+                            view.plugin(), view.ready());
+                }
+            }
+            views.add(view);
+        }
+        return views;
+    }
+
     /** Observe: what the informer caches hold for this Module. */
     private Observed observe(Module module, Context<Module> context, SecurityPolicy policy) {
         Module view = module;
@@ -186,9 +285,10 @@ public class ModuleReconciler implements Reconciler<Module> {
             view.setStatus(module.getStatus());
         }
         var selector = view.getSpec().getSelector();
-        SelectedNodes selected = SelectedNodes.of(nodes
+        List<io.fabric8.kubernetes.api.model.Node> selectedNodes = nodes
                 .list(n -> SelectedNodes.matches(selector, n.getMetadata().getLabels())
-                        && policy.nodeAllowed(n.getMetadata().getLabels())).toList());
+                        && policy.nodeAllowed(n.getMetadata().getLabels())).toList();
+        SelectedNodes selected = SelectedNodes.of(selectedNodes);
         Map<String, DaemonSet> owned = new LinkedHashMap<>();
         Instant stale = Instant.now().minusSeconds(60);
         deleting.values().removeIf(when -> when.isBefore(stale));
@@ -201,7 +301,8 @@ public class ModuleReconciler implements Reconciler<Module> {
         boolean pullSecretMissing = pullSecret != null && pullSecret.getName() != null
                 && !pullSecret.getName().isBlank()
                 && images.secretMissing(view.getMetadata().getNamespace(), pullSecret.getName());
-        return new Observed(view, selected, Map.copyOf(owned), strategy.builds(view, context), pullSecretMissing);
+        return new Observed(view, selected, Map.copyOf(owned), strategy.builds(view, context), pullSecretMissing,
+                versionNodes(view, selectedNodes, owned));
     }
 
     /** After a failed registry check: 10 s, doubling to 5 min per consecutive failing reconcile. */
@@ -214,6 +315,7 @@ public class ModuleReconciler implements Reconciler<Module> {
         String key = deleted.namespace() + "/" + deleted.name();
         registryFailures.remove(key);
         actionFailures.remove(key);
+        labelled.remove(key);
     }
 
     /** How many Modules the failure counters hold (for tests). */

@@ -15,9 +15,15 @@ import io.kmm.build.BuildState;
  * @param daemonSets the DaemonSets it owns, by name
  * @param builds its build objects, every kernel's
  * @param imageRepoSecretMissing spec.imageRepoSecret names a Secret that does not exist
+ * @param versionNodes the version labels of the selected nodes (versioned Modules only, else empty)
  */
 public record Observed(Module module, SelectedNodes nodes, Map<String, DaemonSet> daemonSets,
-        List<BuildState> builds, boolean imageRepoSecretMissing) {
+        List<BuildState> builds, boolean imageRepoSecretMissing, List<VersionRollouts.NodeView> versionNodes) {
+
+    public Observed(Module module, SelectedNodes nodes, Map<String, DaemonSet> daemonSets, List<BuildState> builds,
+            boolean imageRepoSecretMissing) {
+        this(module, nodes, daemonSets, builds, imageRepoSecretMissing, List.of());
+    }
 
     public Observed(Module module, SelectedNodes nodes, Map<String, DaemonSet> daemonSets, List<BuildState> builds) {
         this(module, nodes, daemonSets, builds, false);

@@ -49,6 +49,11 @@ public final class StatusPacing {
             k.setDesired(null);
             k.setAvailable(null);
         }
+        if (s.getUpgrade() != null) {
+            s.getUpgrade().setNodesReady(null);
+            s.getUpgrade().setMessage(null);
+            s.getUpgrade().setWaitingFor(null);
+        }
         if (s.getDevicePlugin() != null) {
             s.getDevicePlugin().setDesired(null);
             s.getDevicePlugin().setAvailable(null);

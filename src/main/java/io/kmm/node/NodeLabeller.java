@@ -62,9 +62,12 @@ import io.kmm.metrics.KmmMetrics;
 public class NodeLabeller implements Reconciler<Node> {
 
     public static final String NAME = "node-labeller";
-    /** The loader pods of every Module: KMM's own DaemonSets' pods, nothing else. */
-    public static final String LOADER_POD_SELECTOR = Labels.MANAGED_SELECTOR + "," + Labels.ROLE + "="
-            + Labels.ROLE_MODULE_LOADER;
+    /**
+     * The loader and device-plugin pods of every Module: KMM's own DaemonSets' pods, nothing else (device-plugin pods
+     * only for the ordered version upgrade, which waits for them to go).
+     */
+    public static final String LOADER_POD_SELECTOR = Labels.MANAGED_SELECTOR + "," + Labels.ROLE + " in ("
+            + Labels.ROLE_MODULE_LOADER + "," + Labels.ROLE_DEVICE_PLUGIN + ")";
     private static final Logger LOG = Logger.getLogger(NodeLabeller.class);
 
     @Inject
@@ -79,6 +82,10 @@ public class NodeLabeller implements Reconciler<Node> {
     @Inject
     SharedDaemonSets sharedDaemonSets;
 
+    /** The Module controller's Modules: the versioned ones drive the ordered version steps ({@link VersionSteps}). */
+    @Inject
+    io.kmm.module.SharedModules sharedModules;
+
     /** Nodes reported for a kernel string that is not a release, with what they reported (reported once each). */
     private final Map<String, String> invalid = new ConcurrentHashMap<>();
     private InformerEventSource<Pod, Node> pods;
@@ -89,7 +96,8 @@ public class NodeLabeller implements Reconciler<Node> {
         @Override
         public boolean accept(Node newNode, Node oldNode) {
             return NodeKernels.kernelOrLabelChanged(newNode, oldNode, Labels.KERNEL_VERSION)
-                    || !Objects.equals(readyLabels(newNode), readyLabels(oldNode));
+                    || !Objects.equals(readyLabels(newNode), readyLabels(oldNode))
+                    || !Objects.equals(versionLabels(newNode), versionLabels(oldNode));
         }
     }
 
@@ -109,7 +117,10 @@ public class NodeLabeller implements Reconciler<Node> {
         LoaderDaemonSetEvents daemonSetEvents = new LoaderDaemonSetEvents(
                 context.getControllerConfiguration().getConfigurationService().cacheSyncTimeout());
         sharedDaemonSets.listen(daemonSetEvents);
-        return List.of(pods, daemonSetEvents, shared.attach(context.getPrimaryCache()));
+        ModuleVersionEvents moduleEvents = new ModuleVersionEvents(
+                context.getControllerConfiguration().getConfigurationService().cacheSyncTimeout());
+        sharedModules.listen(moduleEvents);
+        return List.of(pods, daemonSetEvents, moduleEvents, shared.attach(context.getPrimaryCache()));
     }
 
     @Override
@@ -118,15 +129,25 @@ public class NodeLabeller implements Reconciler<Node> {
         boolean kernelLabel = config.kernelLabelSource().nodeLabellerEnabled() && kernelChange(node, context, change);
         Map<String, String> modules = new java.util.HashMap<>();
         Set<Pod> podsOnNode = context.getSecondaryResources(Pod.class);
+        Set<Pod> loaderPods = new java.util.HashSet<>();
+        Map<String, DaemonSet> daemonSetOf = new java.util.HashMap<>();
         for (Pod pod : podsOnNode) {
             var owner = LoaderPods.controller(pod);
             DaemonSet ds = owner == null ? null
                     : sharedDaemonSets.get(new ResourceID(owner.getName(), pod.getMetadata().getNamespace()))
                             .orElse(null);
-            LoaderDaemonSets.moduleOf(pod, ds).ifPresent(m -> modules.put(pod.getMetadata().getUid(), m));
+            Optional<String> module = LoaderDaemonSets.moduleOf(pod, ds);
+            if (module.isPresent()) {
+                modules.put(pod.getMetadata().getUid(), module.get());
+                daemonSetOf.put(pod.getMetadata().getUid(), ds);
+                if (Labels.ROLE_MODULE_LOADER.equals(ds.getMetadata().getLabels().get(Labels.ROLE))) {
+                    loaderPods.add(pod); // a device plugin's pod never makes a module-ready label
+                }
+            }
         }
-        Map<String, String> ready = readyChange(node.getMetadata().getLabels(), podsOnNode, modules);
+        Map<String, String> ready = readyChange(node.getMetadata().getLabels(), loaderPods, modules);
         change.putAll(ready);
+        change.putAll(versionChange(node, podsOnNode, modules, daemonSetOf));
         if (change.isEmpty()) {
             return UpdateControl.noUpdate();
         }
@@ -140,6 +161,134 @@ public class NodeLabeller implements Reconciler<Node> {
         }
         LOG.infof("node %s: labels %s", node.getMetadata().getName(), change);
         return UpdateControl.noUpdate();
+    }
+
+    /**
+     * The ordered version steps of every versioned Module that selects the node ({@link VersionSteps}), and the
+     * removal of the operator's version labels no versioned Module needs on it (a Module deleted, unversioned, or no
+     * longer selecting the node). The user's version labels are never touched here.
+     */
+    private Map<String, String> versionChange(Node node, Set<Pod> podsOnNode, Map<String, String> modules,
+            Map<String, DaemonSet> daemonSetOf) {
+        Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
+        boolean anyVersionLabel = labels.keySet().stream().anyMatch(Labels::isOperatorVersion);
+        List<io.kmm.api.v1alpha1.Module> versioned = sharedModules.list(m -> m.getSpec() != null
+                && m.getSpec().getVersion() != null
+                && io.kmm.module.SelectedNodes.matches(m.getSpec().getSelector(), labels)).toList();
+        if (versioned.isEmpty() && !anyVersionLabel) {
+            return Map.of();
+        }
+        String kernel = labels.get(config.kernelLabelSource().labelKey());
+        Map<String, String> change = new TreeMap<>();
+        Set<String> wantedKeys = new java.util.HashSet<>();
+        for (io.kmm.api.v1alpha1.Module m : versioned) {
+            VersionSteps.Versioned v = versioned(m);
+            wantedKeys.add(v.loaderKey());
+            wantedKeys.add(v.devicePluginKey());
+            wantedKeys.add(v.readyKey());
+            String ns = m.getMetadata().getNamespace();
+            String name = m.getMetadata().getName();
+            boolean loaderPod = false;
+            boolean pluginPod = false;
+            String readyVersion = null;
+            for (Pod pod : podsOnNode) {
+                String uid = pod.getMetadata().getUid();
+                if (!ns.equals(pod.getMetadata().getNamespace()) || !name.equals(modules.get(uid))) {
+                    continue;
+                }
+                Map<String, String> dsLabels = daemonSetOf.get(uid).getMetadata().getLabels();
+                if (Labels.ROLE_DEVICE_PLUGIN.equals(dsLabels.get(Labels.ROLE))) {
+                    pluginPod = true;
+                } else {
+                    loaderPod = true;
+                    if (LoaderPods.ready(pod) && dsLabels.get(Labels.MODULE_VERSION) != null) {
+                        readyVersion = dsLabels.get(Labels.MODULE_VERSION);
+                    }
+                }
+            }
+            Set<String> loaderVersions = kernel == null ? Set.of() : loaderVersions(m, kernel);
+            change.putAll(VersionSteps.change(v, labels, new VersionSteps.OnNode(loaderPod, readyVersion, pluginPod,
+                    loaderVersions)));
+        }
+        for (String key : labels.keySet()) {
+            if (Labels.isOperatorVersion(key) && !wantedKeys.contains(key)) {
+                change.put(key, null);
+            }
+        }
+        return change;
+    }
+
+    static VersionSteps.Versioned versioned(io.kmm.api.v1alpha1.Module m) {
+        var upgrade = m.getSpec().getUpgrade();
+        return new VersionSteps.Versioned(m.getMetadata().getNamespace(), m.getMetadata().getName(),
+                m.getSpec().getVersion(), m.getSpec().getDevicePlugin() != null, upgrade != null && upgrade.staged());
+    }
+
+    /** The versions that have a loader DaemonSet of the Module (controlled by it, by uid) for a kernel label. */
+    private Set<String> loaderVersions(io.kmm.api.v1alpha1.Module m, String kernelLabel) {
+        String uid = m.getMetadata().getUid();
+        Set<String> versions = new TreeSet<>();
+        sharedDaemonSets.list(ds -> m.getMetadata().getNamespace().equals(ds.getMetadata().getNamespace())
+                && ds.getMetadata().getLabels() != null
+                && Labels.ROLE_MODULE_LOADER.equals(ds.getMetadata().getLabels().get(Labels.ROLE))
+                && kernelLabel.equals(ds.getMetadata().getLabels().get(Labels.KERNEL_VERSION))
+                && ds.getMetadata().getLabels().get(Labels.MODULE_VERSION) != null
+                && LoaderPods.controller(ds) != null && uid.equals(LoaderPods.controller(ds).getUid()))
+                .forEach(ds -> versions.add(ds.getMetadata().getLabels().get(Labels.MODULE_VERSION)));
+        return versions;
+    }
+
+    /**
+     * Changes of versioned Modules (a new spec.version, a device plugin added or removed, the upgrade strategy, the
+     * selector), heard from the Module controller's informer ({@link io.kmm.module.SharedModules}), mapped to the
+     * nodes they select before or after. Unversioned Modules cause nothing here.
+     */
+    private final class ModuleVersionEvents extends AbstractEventSource<io.kmm.api.v1alpha1.Module, Node>
+            implements SharedCache.Listener<io.kmm.api.v1alpha1.Module> {
+
+        private final java.time.Duration syncTimeout;
+
+        ModuleVersionEvents(java.time.Duration syncTimeout) {
+            super(io.kmm.api.v1alpha1.Module.class, "versioned-modules");
+            this.syncTimeout = syncTimeout;
+        }
+
+        @Override
+        public void on(io.kmm.api.v1alpha1.Module old, io.kmm.api.v1alpha1.Module now) {
+            if (!isRunning() || (versionOf(old) == null && versionOf(now) == null)
+                    || (old != null && now != null && Objects.equals(facts(old), facts(now)))) {
+                return;
+            }
+            Set<String> nodes = new TreeSet<>();
+            for (var m : new io.kmm.api.v1alpha1.Module[] { old, now }) {
+                if (m != null && m.getSpec() != null) {
+                    shared.list(n -> io.kmm.module.SelectedNodes.matches(m.getSpec().getSelector(),
+                            n.getMetadata().getLabels())).forEach(n -> nodes.add(n.getMetadata().getName()));
+                }
+            }
+            nodes.forEach(n -> getEventHandler().handleEvent(new Event(new ResourceID(n))));
+        }
+
+        private static String versionOf(io.kmm.api.v1alpha1.Module m) {
+            return m == null || m.getSpec() == null ? null : m.getSpec().getVersion();
+        }
+
+        private static List<Object> facts(io.kmm.api.v1alpha1.Module m) {
+            var spec = m.getSpec();
+            return spec == null ? List.of() : java.util.Arrays.asList(spec.getVersion(), spec.getDevicePlugin() != null,
+                    spec.getUpgrade() != null && spec.getUpgrade().staged(), spec.getSelector());
+        }
+
+        @Override
+        public Set<io.kmm.api.v1alpha1.Module> getSecondaryResources(Node primary) {
+            return Set.of();
+        }
+
+        @Override
+        public void start() {
+            sharedModules.awaitSynced(syncTimeout);
+            super.start();
+        }
     }
 
     /**
@@ -164,6 +313,15 @@ public class NodeLabeller implements Reconciler<Node> {
                     || (old != null && now != null
                             && Objects.equals(LoaderPods.controller(now), LoaderPods.controller(old)))) {
                 return; // a status update: nothing a label depends on
+            }
+            if (old == null && now != null && now.getMetadata().getLabels().get(Labels.MODULE_VERSION) != null
+                    && now.getSpec() != null && now.getSpec().getTemplate().getSpec().getNodeSelector() != null) {
+                // a new version's loader: the nodes that wait for it to move (all its selector but the loader label)
+                Map<String, String> selector = new TreeMap<>(now.getSpec().getTemplate().getSpec().getNodeSelector());
+                selector.keySet().removeIf(k -> k.endsWith(Labels.LOADER_VERSION_SUFFIX));
+                shared.list(n -> io.kmm.module.SelectedNodes.matches(selector, n.getMetadata().getLabels()))
+                        .forEach(n -> getEventHandler().handleEvent(new Event(new ResourceID(n.getMetadata()
+                                .getName()))));
             }
             String uid = ds.getMetadata().getUid();
             pods.list(p -> LoaderPods.controller(p) != null && uid.equals(LoaderPods.controller(p).getUid())
@@ -260,6 +418,19 @@ public class NodeLabeller implements Reconciler<Node> {
             }
         }
         return change;
+    }
+
+    static Map<String, String> versionLabels(Node node) {
+        Map<String, String> versions = new TreeMap<>();
+        Map<String, String> labels = node.getMetadata().getLabels();
+        if (labels != null) {
+            labels.forEach((k, v) -> {
+                if (Labels.isModuleVersion(k)) {
+                    versions.put(k, v);
+                }
+            });
+        }
+        return versions;
     }
 
     static Map<String, String> readyLabels(Node node) {

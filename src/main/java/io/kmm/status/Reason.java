@@ -52,6 +52,10 @@ public enum Reason {
     IMAGE_WITHOUT_TAG(Use.WARNING),
     MODPROBE_OVERRIDDEN(Use.WARNING),
     IMAGE_REPO_SECRET_MISSING(Use.WARNING),
+    // versioned Modules (status.upgrade and events)
+    VERSION_BATCH_STARTED(Use.EVENT),
+    VERSION_ROLLOUT_COMPLETE(Use.EVENT),
+    VERSION_ROLLOUT_PAUSED(Use.WARNING),
 
     // PreflightValidation: its Passed condition, and the verdict on each Module and kernel (with the Degraded
     // reasons above, Building and Signing)

@@ -108,6 +108,34 @@ public class ModuleSpec {
             + "overrides them field by field; its filesToSign are appended to these.")
     private Sign sign;
 
+    @JsonPropertyDescription("Optional version of the module (a label value, e.g. 1.2.0). With a version, each node "
+            + "runs the version its node label ooto.sigs.k8s.io/<namespace>.<module>.version names (spec.version "
+            + "without one), and a node moves between versions in order: device plugin off, old module unloaded, new "
+            + "module loaded, device plugin back. Without one, a new image replaces the loaders node by node at once.")
+    @Size(max = 63)
+    @io.fabric8.generator.annotation.Pattern("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+    private String version;
+
+    @JsonPropertyDescription("How nodes move to a new spec.version: by the user relabelling them (Manual, the "
+            + "default) or by the operator in batches (Staged). Only with spec.version.")
+    private VersionUpgrade upgrade;
+
+    public String getVersion() {
+        return version;
+    }
+
+    public void setVersion(String version) {
+        this.version = version;
+    }
+
+    public VersionUpgrade getUpgrade() {
+        return upgrade;
+    }
+
+    public void setUpgrade(VersionUpgrade upgrade) {
+        this.upgrade = upgrade;
+    }
+
     public Sign getSign() {
         return sign;
     }

@@ -45,6 +45,9 @@ public class ModuleStatus {
     @JsonPropertyDescription("The device plugin DaemonSet, when spec.devicePlugin is set.")
     private DaemonSetSummary devicePlugin;
 
+    @JsonPropertyDescription("With spec.version: how many nodes run it, and where a Staged rollout stands.")
+    private VersionRollout upgrade;
+
     @JsonPropertyDescription("Things that work but probably not as intended, e.g. a loader without a preStop hook, "
             + "a missing imageRepoSecret, or no node targeted. Omitted when there are none.")
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
@@ -122,6 +125,14 @@ public class ModuleStatus {
         this.devicePlugin = devicePlugin;
     }
 
+    public VersionRollout getUpgrade() {
+        return upgrade;
+    }
+
+    public void setUpgrade(VersionRollout upgrade) {
+        this.upgrade = upgrade;
+    }
+
     public List<String> getWarnings() {
         return warnings;
     }
@@ -140,11 +151,11 @@ public class ModuleStatus {
             return false;
         }
         ModuleStatus other = (ModuleStatus) o;
-        return java.util.Objects.equals(observedGeneration, other.observedGeneration) && java.util.Objects.equals(conditions, other.conditions) && java.util.Objects.equals(selectedNodes, other.selectedNodes) && java.util.Objects.equals(targetedNodes, other.targetedNodes) && java.util.Objects.equals(availableNodes, other.availableNodes) && java.util.Objects.equals(kernels, other.kernels) && java.util.Objects.equals(unmatchedKernels, other.unmatchedKernels) && java.util.Objects.equals(kernelsNotListed, other.kernelsNotListed) && java.util.Objects.equals(devicePlugin, other.devicePlugin) && java.util.Objects.equals(warnings, other.warnings);
+        return java.util.Objects.equals(observedGeneration, other.observedGeneration) && java.util.Objects.equals(conditions, other.conditions) && java.util.Objects.equals(selectedNodes, other.selectedNodes) && java.util.Objects.equals(targetedNodes, other.targetedNodes) && java.util.Objects.equals(availableNodes, other.availableNodes) && java.util.Objects.equals(kernels, other.kernels) && java.util.Objects.equals(unmatchedKernels, other.unmatchedKernels) && java.util.Objects.equals(kernelsNotListed, other.kernelsNotListed) && java.util.Objects.equals(devicePlugin, other.devicePlugin) && java.util.Objects.equals(upgrade, other.upgrade) && java.util.Objects.equals(warnings, other.warnings);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(observedGeneration, conditions, selectedNodes, targetedNodes, availableNodes, kernels, unmatchedKernels, kernelsNotListed, devicePlugin, warnings);
+        return java.util.Objects.hash(observedGeneration, conditions, selectedNodes, targetedNodes, availableNodes, kernels, unmatchedKernels, kernelsNotListed, devicePlugin, upgrade, warnings);
     }
 }
