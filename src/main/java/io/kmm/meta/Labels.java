@@ -107,6 +107,17 @@ public final class Labels {
         return key.startsWith(DOMAIN) && key.endsWith(READY_SUFFIX) && !key.startsWith(DOMAIN + "kernel-version");
     }
 
+    /** Whether a node's labels satisfy a Module selector (every key/value present; an empty selector takes all). */
+    public static boolean selectorMatches(java.util.Map<String, String> selector, java.util.Map<String, String> labels) {
+        if (selector == null || selector.isEmpty()) {
+            return true;
+        }
+        if (labels == null) {
+            return false;
+        }
+        return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+    }
+
     /** The labels of every object KMM creates for a Module: its name, the object's role, and managed-by. */
     public static java.util.Map<String, String> of(String moduleName, String role) {
         java.util.Map<String, String> labels = new java.util.LinkedHashMap<>();

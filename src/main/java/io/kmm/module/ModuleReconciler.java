@@ -94,7 +94,7 @@ public class ModuleReconciler implements Reconciler<Module> {
 
     /** The Module informer is this controller's; the preflight controller reads it through this. */
     @Inject
-    SharedModules sharedModules;
+    io.kmm.node.SharedModules sharedModules;
 
     private volatile NodeEventSource nodes;
     private volatile InformerEventSource<DaemonSet, Module> daemonSets;

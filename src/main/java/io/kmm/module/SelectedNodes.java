@@ -40,12 +40,6 @@ public record SelectedNodes(Map<String, Integer> byKernel, int withoutKernel) {
 
     /** Whether a node's labels satisfy a Module selector (every key/value present; an empty selector takes all). */
     public static boolean matches(Map<String, String> selector, Map<String, String> labels) {
-        if (selector == null || selector.isEmpty()) {
-            return true;
-        }
-        if (labels == null) {
-            return false;
-        }
-        return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+        return io.kmm.meta.Labels.selectorMatches(selector, labels);
     }
 }

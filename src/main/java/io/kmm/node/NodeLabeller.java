@@ -39,7 +39,8 @@ import io.kmm.meta.Labels;
 import io.kmm.metrics.KmmMetrics;
 
 /**
- * The node controller: the only writer of KMM's node labels, and the operator's only Node informer.
+ * The node controller: the writer of KMM's node labels (but the {@code .version} label a staged rollout sets), and
+ * the operator's only Node informer.
  * <ul>
  * <li><b>kernel label</b> ({@link Labels#KERNEL_VERSION}): every node's kernel release, normalised to a label value;
  * removed, with a Warning event, from a node whose status reports something that is not a release. Off when
@@ -48,6 +49,8 @@ import io.kmm.metrics.KmmMetrics;
  * loader pod of that Module is Ready (a pod controlled by a loader DaemonSet that the Module controls: owner
  * references, by uid, not labels, which anyone who may create pods can copy), taken off when the pod stops being
  * Ready, is deleted or moves. Workloads and the Module's device plugin select nodes by it.</li>
+ * <li><b>version labels</b> of versioned Modules: the ordered steps of {@link VersionSteps}. The user's (or a staged
+ * rollout's) {@code .version} label is read here, never written.</li>
  * </ul>
  * All of a node's label changes go in one JSON merge patch of the changed keys (other labels and fields are never
  * sent): a kernel upgrade's new kernel label and the ready labels its old pods lose can share one write. It reacts
@@ -84,7 +87,7 @@ public class NodeLabeller implements Reconciler<Node> {
 
     /** The Module controller's Modules: the versioned ones drive the ordered version steps ({@link VersionSteps}). */
     @Inject
-    io.kmm.module.SharedModules sharedModules;
+    SharedModules sharedModules;
 
     /** Nodes reported for a kernel string that is not a release, with what they reported (reported once each). */
     private final Map<String, String> invalid = new ConcurrentHashMap<>();
@@ -174,7 +177,7 @@ public class NodeLabeller implements Reconciler<Node> {
         boolean anyVersionLabel = labels.keySet().stream().anyMatch(Labels::isOperatorVersion);
         List<io.kmm.api.v1alpha1.Module> versioned = sharedModules.list(m -> m.getSpec() != null
                 && m.getSpec().getVersion() != null
-                && io.kmm.module.SelectedNodes.matches(m.getSpec().getSelector(), labels)).toList();
+                && Labels.selectorMatches(m.getSpec().getSelector(), labels)).toList();
         if (versioned.isEmpty() && !anyVersionLabel) {
             return Map.of();
         }
@@ -240,7 +243,7 @@ public class NodeLabeller implements Reconciler<Node> {
 
     /**
      * Changes of versioned Modules (a new spec.version, a device plugin added or removed, the upgrade strategy, the
-     * selector), heard from the Module controller's informer ({@link io.kmm.module.SharedModules}), mapped to the
+     * selector), heard from the Module controller's informer ({@link SharedModules}), mapped to the
      * nodes they select before or after. Unversioned Modules cause nothing here.
      */
     private final class ModuleVersionEvents extends AbstractEventSource<io.kmm.api.v1alpha1.Module, Node>
@@ -262,7 +265,7 @@ public class NodeLabeller implements Reconciler<Node> {
             Set<String> nodes = new TreeSet<>();
             for (var m : new io.kmm.api.v1alpha1.Module[] { old, now }) {
                 if (m != null && m.getSpec() != null) {
-                    shared.list(n -> io.kmm.module.SelectedNodes.matches(m.getSpec().getSelector(),
+                    shared.list(n -> Labels.selectorMatches(m.getSpec().getSelector(),
                             n.getMetadata().getLabels())).forEach(n -> nodes.add(n.getMetadata().getName()));
                 }
             }
@@ -319,7 +322,7 @@ public class NodeLabeller implements Reconciler<Node> {
                 // a new version's loader: the nodes that wait for it to move (all its selector but the loader label)
                 Map<String, String> selector = new TreeMap<>(now.getSpec().getTemplate().getSpec().getNodeSelector());
                 selector.keySet().removeIf(k -> k.endsWith(Labels.LOADER_VERSION_SUFFIX));
-                shared.list(n -> io.kmm.module.SelectedNodes.matches(selector, n.getMetadata().getLabels()))
+                shared.list(n -> Labels.selectorMatches(selector, n.getMetadata().getLabels()))
                         .forEach(n -> getEventHandler().handleEvent(new Event(new ResourceID(n.getMetadata()
                                 .getName()))));
             }

@@ -10,7 +10,7 @@ import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.api.v1alpha1.PreflightValidation;
-import io.kmm.module.SharedModules;
+import io.kmm.node.SharedModules;
 import io.kmm.node.SharedCache;
 
 /**

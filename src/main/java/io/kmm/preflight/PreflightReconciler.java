@@ -43,7 +43,7 @@ import io.kmm.module.ModulePlan;
 import io.kmm.module.ModulePlanner;
 import io.kmm.module.Observed;
 import io.kmm.module.SelectedNodes;
-import io.kmm.module.SharedModules;
+import io.kmm.node.SharedModules;
 import io.kmm.registry.ImageCheck;
 import io.kmm.registry.ImageChecks;
 import io.kmm.status.Conditions;

@@ -1,4 +1,4 @@
-package io.kmm.module;
+package io.kmm.node;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -8,8 +8,8 @@ import io.kmm.api.v1alpha1.Module;
 import io.kmm.node.SharedCache;
 
 /**
- * The Module controller's Module informer, shared with the preflight controller, which reads every Module and hears
- * of their changes without a second watch of Modules.
+ * The Module controller's Module informer, shared with the preflight controller and the node labeller (versioned
+ * Modules), which read every Module and hear of their changes without a second watch of Modules.
  */
 @ApplicationScoped
 public class SharedModules extends SharedCache<Module> {
@@ -19,7 +19,7 @@ public class SharedModules extends SharedCache<Module> {
     }
 
     /** Called by the Module controller with its primary cache; returns the event source it registers. */
-    AbstractEventSource<Module, Module> attach(IndexerResourceCache<Module> primaryCache) {
+    public AbstractEventSource<Module, Module> attach(IndexerResourceCache<Module> primaryCache) {
         return fanout(primaryCache, Module.class, "module-fanout");
     }
 }
