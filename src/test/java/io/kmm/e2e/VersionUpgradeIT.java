@@ -181,8 +181,11 @@ class VersionUpgradeIT {
         Map<String, String> after = pods("ver-2");
         after.putAll(pods("ver-3"));
         assertThat(after).as("pinned nodes untouched").isEqualTo(pinnedPods);
-        assertThat(upgrade("nic").getPhase()).isEqualTo(VersionRollout.WAITING);
-        assertThat(upgrade("nic").getNodesReady()).isEqualTo(1);
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(upgrade("nic").getPhase()).isEqualTo(VersionRollout.WAITING);
+            assertThat(upgrade("nic").getNodesReady()).isEqualTo(1);
+            assertThat(upgrade("nic").getMessage()).contains("2 stay on the version their label");
+        });
         assertThat(kube.loaders(NS, "nic")).as("one loader per version").hasSize(2);
 
         // the user moves the others: by the label, or by taking the pin off

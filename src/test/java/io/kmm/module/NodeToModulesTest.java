@@ -80,4 +80,20 @@ class NodeToModulesTest {
         assertThat(update(mapper, n, node("n1", "6.1.0", Map.of("pool", "other")))).as("moved to another pool")
                 .containsExactlyInAnyOrder(gpu, ResourceID.fromResource(OTHER));
     }
+
+    @Test
+    void aVersionedModuleHearsOfItsOwnVersionLabelsOnly() {
+        Module versioned = module("ns", "gpu", Map.of("pool", "gpu"), literal("6.1.0", "img:1"));
+        versioned.getSpec().setVersion("2.0");
+        Node n = node("n1", "6.1.0", Map.of("pool", "gpu"));
+        Map<String, String> before = n.getMetadata().getLabels();
+        assertThat(NodeToModules.versionLabelsChanged(versioned, before, withLabel(n,
+                Labels.moduleKey("ns", "gpu", Labels.VERSION_READY_SUFFIX), "2.0").getMetadata().getLabels())).isTrue();
+        assertThat(NodeToModules.versionLabelsChanged(versioned, before, withLabel(n,
+                Labels.moduleKey("ns", "other", Labels.VERSION_READY_SUFFIX), "2.0").getMetadata().getLabels()))
+                .as("another Module's").isFalse();
+        assertThat(NodeToModules.versionLabelsChanged(GPU, before, withLabel(n,
+                Labels.moduleKey("ns", "gpu", Labels.VERSION_READY_SUFFIX), "2.0").getMetadata().getLabels()))
+                .as("an unversioned Module").isFalse();
+    }
 }
