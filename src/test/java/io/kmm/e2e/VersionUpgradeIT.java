@@ -49,6 +49,7 @@ class VersionUpgradeIT {
 
     private static final String NS = "e2e-version";
     private static final String KERNEL = "6.1.0-ver.x86_64";
+    private static final String NEW_KERNEL = "6.1.7-ver.x86_64";
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] ORDERED = { "ver-1", "ver-2", "ver-3" };
@@ -139,6 +140,7 @@ class VersionUpgradeIT {
         // the user pins two nodes to 1.0, then moves the Module to 2.0
         String target = Labels.moduleKey(NS, "nic", Labels.VERSION_SUFFIX);
         cluster.kubectlOk("label", "node", "ver-2", "ver-3", target + "=1.0");
+        Map<String, String> ver2Pods = pods("ver-2");
         Map<String, String> pinnedPods = pods("ver-2");
         pinnedPods.putAll(pods("ver-3"));
 
@@ -188,13 +190,25 @@ class VersionUpgradeIT {
         });
         assertThat(kube.loaders(NS, "nic")).as("one loader per version").hasSize(2);
 
+        // a kernel upgrade mid-rollout: ver-3 (pinned to 1.0) reboots into a kernel 1.0 never had a loader for; there
+        // is nothing of 1.0 to keep running there, so it loads spec.version on the new kernel's DaemonSet
+        cluster.setKernel("ver-3", NEW_KERNEL);
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(versionReady("nic", all)).containsOnly(Map.entry("ver-1", "2.0"), Map.entry("ver-2", "1.0"),
+                    Map.entry("ver-3", "2.0"));
+            assertThat(kube.loaders(NS, "nic")).as("1.0 and 2.0 on the old kernel, 2.0 on the new").hasSize(3);
+        });
+        assertThat(label("ver-3", target)).as("the user's label is never written").isEqualTo("1.0");
+        assertThat(pods("ver-2")).as("the other pinned node untouched").isEqualTo(ver2Pods);
+
         // the user moves the others: by the label, or by taking the pin off
         cluster.kubectlOk("label", "node", "ver-2", "--overwrite", target + "=2.0");
         cluster.kubectlOk("label", "node", "ver-3", target + "-");
         await().atMost(TIMEOUT).untilAsserted(() -> {
             assertThat(versionReady("nic", all)).containsOnly(Map.entry("ver-1", "2.0"), Map.entry("ver-2", "2.0"),
                     Map.entry("ver-3", "2.0"));
-            assertThat(kube.loaders(NS, "nic")).as("1.0's loader goes with its last node").hasSize(1);
+            assertThat(kube.loaders(NS, "nic")).as("1.0's loader goes with its last node: 2.0 on both kernels")
+                    .hasSize(2);
             assertThat(kube.devicePlugins(NS, "nic")).hasSize(1);
             assertThat(kube.readyPodsByNode(NS, kube.devicePlugins(NS, "nic").get(0))).hasSize(3);
             assertThat(upgrade("nic").getPhase()).isEqualTo(VersionRollout.COMPLETE);
