@@ -205,7 +205,9 @@ public class ModuleReconciler implements Reconciler<Module> {
             try {
                 String patch = io.fabric8.kubernetes.client.utils.Serialization.asJson(
                         Map.of("metadata", Map.of("labels", Map.of(labelKey, e.getValue()))));
-                context.getClient().nodes().withName(e.getKey()).patch(
+                // resource(node), not withName(name): by name the client GETs the node before the PATCH
+                context.getClient().nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder()
+                        .withNewMetadata().withName(e.getKey()).endMetadata().build()).patch(
                         io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
                                 io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch);
                 moved.put(e.getKey(), e.getValue());

@@ -59,7 +59,7 @@ public final class VersionRollouts {
 
         /** The version this node should run (as the node labeller decides it, but for kernels without it). */
         String targetOf(String version, boolean staged) {
-            return target != null && !target.isEmpty() ? target : staged && loader != null ? loader : version;
+            return io.kmm.node.VersionSteps.wanted(target, loader, version, staged);
         }
     }
 

@@ -424,28 +424,23 @@ public class NodeLabeller implements Reconciler<Node> {
     }
 
     static Map<String, String> versionLabels(Node node) {
-        Map<String, String> versions = new TreeMap<>();
-        Map<String, String> labels = node.getMetadata().getLabels();
-        if (labels != null) {
-            labels.forEach((k, v) -> {
-                if (Labels.isModuleVersion(k)) {
-                    versions.put(k, v);
-                }
-            });
-        }
-        return versions;
+        return labels(node, Labels::isModuleVersion);
     }
 
     static Map<String, String> readyLabels(Node node) {
-        Map<String, String> ready = new TreeMap<>();
+        return labels(node, Labels::isModuleReady);
+    }
+
+    private static Map<String, String> labels(Node node, java.util.function.Predicate<String> key) {
+        Map<String, String> kept = new TreeMap<>();
         Map<String, String> labels = node.getMetadata().getLabels();
         if (labels != null) {
             labels.forEach((k, v) -> {
-                if (Labels.isModuleReady(k)) {
-                    ready.put(k, v);
+                if (key.test(k)) {
+                    kept.put(k, v);
                 }
             });
         }
-        return ready;
+        return kept;
     }
 }

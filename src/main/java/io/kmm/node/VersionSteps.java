@@ -73,14 +73,20 @@ public final class VersionSteps {
      * built for) falls back to spec.version: there is nothing of it to keep running.
      */
     public static String target(Versioned module, Map<String, String> labels, Set<String> loaderVersions) {
-        String label = labels.get(module.targetKey());
-        String running = labels.get(module.loaderKey());
-        String target = label != null && !label.isEmpty() ? label
-                : module.staged() && running != null ? running : module.version();
+        String target = wanted(labels.get(module.targetKey()), labels.get(module.loaderKey()), module.version(),
+                module.staged());
         if (!target.equals(module.version()) && !loaderVersions.contains(target)) {
             return module.version();
         }
         return target;
+    }
+
+    /**
+     * The version a node should run, before the fallback for kernels without a loader of it: its version label; else,
+     * when staged, the version it runs; else spec.version.
+     */
+    public static String wanted(String label, String running, String version, boolean staged) {
+        return label != null && !label.isEmpty() ? label : staged && running != null ? running : version;
     }
 
     /** The label changes (value, or null to remove) the node needs for the Module now: empty when none. */

@@ -174,6 +174,8 @@ class VersionUpgradeIT {
             });
         }
         List<String> seq = List.copyOf(sequence);
+        assertThat(seq).contains("gone device-plugin 1.0", "gone module-loader 1.0", "added module-loader 2.0",
+                "ready module-loader 2.0", "added device-plugin 2.0");
         assertThat(seq.indexOf("gone device-plugin 1.0")).as(seq.toString()).isGreaterThanOrEqualTo(0)
                 .isLessThan(seq.indexOf("gone module-loader 1.0"));
         assertThat(seq.indexOf("gone module-loader 1.0")).as(seq.toString())
