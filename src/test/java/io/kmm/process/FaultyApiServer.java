@@ -65,6 +65,10 @@ public final class FaultyApiServer implements AutoCloseable {
         return "http://127.0.0.1:" + port + "/";
     }
 
+    public int port() {
+        return port;
+    }
+
     /** The test's client: always served, not logged. */
     public synchronized KubernetesClient client() {
         if (client == null) {

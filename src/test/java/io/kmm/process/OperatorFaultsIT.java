@@ -152,6 +152,50 @@ class OperatorFaultsIT {
         }
     }
 
+    /**
+     * A connection closed without an answer while the informers start (seen on the real API server in CI: the
+     * operator exited 1) is retried. A list that keeps failing past the cache-sync timeout (10 s here, 60 s as
+     * shipped) leaves the operator running, live and not ready, naming the informer; it becomes ready and reconciles
+     * as soon as the lists are answered.
+     */
+    @Test
+    void aConnectionDroppedWhileTheInformersStartIsRetried() throws Exception {
+        String preflights = "^/apis/ooto\\.sigs\\.k8s\\.io/v1alpha1/preflightvalidations$";
+        try (FaultyApiServer api = new FaultyApiServer(); DroppingProxy proxy = new DroppingProxy(api.port())) {
+            KubernetesClient c = api.client();
+            for (int i = 0; i < 3; i++) {
+                c.nodes().resource(TestModules.node("node-" + i, "5.14.0-" + i + ".el9.x86_64", POOL)).create();
+            }
+            c.resource(module(NS, "mod", POOL, regexp("^5\\.14\\.", "quay.io/vendor/mod:${KERNEL_FULL_VERSION}")))
+                    .create();
+            // Every list of PreflightValidations until healed; the first list of Modules, Nodes and DaemonSets.
+            proxy.dropLists(preflights, Integer.MAX_VALUE);
+            proxy.dropLists("/modules$", 1);
+            proxy.dropLists("^/api/v1/nodes$", 1);
+            proxy.dropLists("/daemonsets$", 1);
+            Map<String, String> config = new java.util.HashMap<>(operatorConfig());
+            config.put("quarkus.operator-sdk.cache-sync-timeout", "10s");
+            try (OperatorProcess operator = OperatorProcess.launch(OperatorProcess.java(), OperatorProcess.app(),
+                    proxy.url(), List.of(), config)) {
+                try {
+                    await().atMost(Duration.ofSeconds(60)).failFast("the operator exited", () -> !operator.isAlive())
+                            .until(() -> proxy.droppedMatching(preflights) >= 3 && operator.health("live") == 200);
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError("dropped " + proxy.dropped() + "; the operator:\n" + operator.output(), e);
+                }
+                assertThat(proxy.droppedMatching("/modules$")).isEqualTo(1);
+                assertThat(operator.health("ready")).isEqualTo(503);
+                assertThat(operator.healthBody("ready")).contains("preflight").contains("not synced");
+
+                proxy.heal();
+                operator.awaitReady(Duration.ofSeconds(60));
+                await().atMost(CONVERGENCE).until(() -> loaders(c, "mod").size() == 3);
+                assertThat(operator.output()).contains("will retry").doesNotContain("Operator will be stopped");
+                assertThat(operator.isAlive()).isTrue();
+            }
+        }
+    }
+
     @Test
     void aKillInTheMiddleOfARolloutAndABuildLeavesNoDuplicates() throws Exception {
         int kernels = 20;

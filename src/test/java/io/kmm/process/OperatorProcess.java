@@ -142,6 +142,17 @@ public final class OperatorProcess implements AutoCloseable {
         }
     }
 
+    /** The body of {@code /q/health/<probe>} (the checks and their data), or "" when nothing answers. */
+    public String healthBody(String probe) throws InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/" + probe))
+                .timeout(Duration.ofSeconds(2)).build();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** {@code http://127.0.0.1:<port>/}: the operator's HTTP endpoints (health, metrics). */
     public String baseUrl() {
         return "http://127.0.0.1:" + port + "/";
