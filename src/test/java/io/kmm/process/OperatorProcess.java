@@ -32,6 +32,11 @@ public final class OperatorProcess implements AutoCloseable {
 
     private static final Pattern STARTED = Pattern.compile("started in ([0-9.]+)s");
 
+    /** The Kubernetes client's own property for each quarkus.kubernetes-client property the tests set. */
+    private static final Map<String, String> NATIVE_CLIENT_PROPERTIES = Map.of(
+            "quarkus.kubernetes-client.ca-cert-file", "kubernetes.certs.ca.file",
+            "quarkus.kubernetes-client.trust-certs", "kubernetes.trust.certificates");
+
     private final Process process;
     private final int port;
     private final long launchedNanos;
@@ -51,8 +56,28 @@ public final class OperatorProcess implements AutoCloseable {
         reader.start();
     }
 
+    /**
+     * The native executable to run instead of the packaged jar, from {@code kmm.operator.native} (e.g.
+     * {@code target/kmm-operator-0.1.0-SNAPSHOT-runner}, built by {@code dev/native-build}), or empty: the tests that
+     * start the operator through this class then run it.
+     */
+    public static java.util.Optional<Path> nativeExecutable() {
+        String exe = System.getProperty("kmm.operator.native", "");
+        if (exe.isBlank()) {
+            return java.util.Optional.empty();
+        }
+        Path path = Path.of(exe).toAbsolutePath();
+        if (!Files.isExecutable(path)) {
+            throw new IllegalStateException(path + " (kmm.operator.native) is not an executable: run dev/native-build");
+        }
+        return java.util.Optional.of(path);
+    }
+
     /** The packaged application's directory: {@code bench.app} or {@code target/quarkus-app}. */
     public static Path app() {
+        if (nativeExecutable().isPresent()) {
+            return nativeExecutable().get().getParent();
+        }
         Path app = Path.of(System.getProperty("bench.app", "target/quarkus-app")).toAbsolutePath();
         if (!Files.isRegularFile(app.resolve("quarkus-run.jar"))) {
             throw new IllegalStateException(app.resolve("quarkus-run.jar") + " not found: run ./mvnw package first");
@@ -97,19 +122,34 @@ public final class OperatorProcess implements AutoCloseable {
             Map<String, String> properties, Map<String, String> environment) throws IOException {
         int port = freePort();
         List<String> command = new ArrayList<>();
-        command.add(java);
+        java.util.Optional<Path> nativeExecutable = nativeExecutable();
+        command.add(nativeExecutable.map(Path::toString).orElse(java));
         command.addAll(jvmOptions);
         command.add("-Dquarkus.http.host=127.0.0.1");
         command.add("-Dquarkus.http.port=" + port);
-        command.add("-Dquarkus.kubernetes-client.api-server-url=" + apiServerUrl);
-        properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
-        command.addAll(List.of("-jar", "quarkus-run.jar"));
+        Map<String, String> env = new java.util.HashMap<>(environment);
+        if (nativeExecutable.isEmpty()) {
+            command.add("-Dquarkus.kubernetes-client.api-server-url=" + apiServerUrl);
+            properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        } else {
+            // quarkus.kubernetes-client.* is fixed when a native executable is built: the client's own settings
+            // (which it reads when it starts, as in a pod) say where the API server is and how to trust it.
+            command.add("-Dkubernetes.master=" + apiServerUrl);
+            properties.forEach((k, v) -> command.add("-D" + NATIVE_CLIENT_PROPERTIES.getOrDefault(k, k) + "=" + v));
+            String token = env.remove("QUARKUS_KUBERNETES_CLIENT_TOKEN");
+            if (token != null) {
+                env.put("KUBERNETES_AUTH_TOKEN", token);
+            }
+        }
+        if (nativeExecutable.isEmpty()) {
+            command.addAll(List.of("-jar", "quarkus-run.jar"));
+        }
         Path log = Files.createTempFile("operator", ".log");
         log.toFile().deleteOnExit();
         ProcessBuilder builder = new ProcessBuilder(command).directory(app.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().remove("KUBECONFIG");
-        builder.environment().putAll(environment);
+        builder.environment().putAll(env);
         long launched = System.nanoTime();
         return new OperatorProcess(builder.start(), log, port, launched);
     }
