@@ -61,7 +61,14 @@ public final class PeerBenchmark {
      */
     static final String HEAP = System.getProperty("bench.heap", "-XX:MaxRAM=768m -XX:ActiveProcessorCount=1 "
             + String.join(" ", shippedJvmOptions()));
-    static final List<String> ONLY = List.of(System.getProperty("bench.only", "ours,upstream").split(","));
+    /**
+     * The native executable's options: the same heap cap as the JVM's (the stand-in toolchain's executables do not
+     * read cgroup limits, docs/install.md#native-executable).
+     */
+    static final String NATIVE_HEAP = System.getProperty("bench.native-heap", "-Xmx384m");
+    /** dev/native-build's executable: when set, it runs as a third operator ("native"). */
+    static final String NATIVE = System.getProperty("bench.native", "");
+    static final List<String> ONLY = List.of(System.getProperty("bench.only", "ours,native,upstream").split(","));
     static final String NS = "bench";
     static final String[] PHASES = {"start-up", "nodes", "rollout", "one more", "steady", "upgrade"};
 
@@ -115,6 +122,9 @@ public final class PeerBenchmark {
             Map<String, List<Phase>> results = new LinkedHashMap<>();
             if (ONLY.contains("ours")) {
                 results.put("this operator", run(new Ours()));
+            }
+            if (ONLY.contains("native") && !NATIVE.isBlank()) {
+                results.put("this operator, native", run(new Ours(Path.of(NATIVE).toAbsolutePath().toString())));
             }
             if (ONLY.contains("upstream")) {
                 results.put("upstream " + Upstream.version(), run(new Upstream()));
@@ -345,11 +355,22 @@ public final class PeerBenchmark {
 
     /** This operator: the packaged jar with the shipped heap, as its ServiceAccount ({@code kubernetes/}). */
     static final class Ours implements Peer {
+        private final String nativeExecutable;
         private OperatorProcess process;
+
+        /** The jar, with {@link #HEAP}. */
+        Ours() {
+            this(null);
+        }
+
+        /** The native executable of dev/native-build instead (bench.native), with {@link #NATIVE_HEAP}. */
+        Ours(String nativeExecutable) {
+            this.nativeExecutable = nativeExecutable;
+        }
 
         @Override
         public String name() {
-            return "ours";
+            return nativeExecutable == null ? "ours" : "native";
         }
 
         @Override
@@ -360,8 +381,13 @@ public final class PeerBenchmark {
         @Override
         public long start(LocalCluster cluster) throws Exception {
             Installation installation = Installation.install(cluster);
-            process = installation.launchOperator(List.of(HEAP.trim().split("\\s+")),
-                    Map.of("kmm.leader-election.enabled", "false"));
+            if (nativeExecutable == null) {
+                System.clearProperty("kmm.operator.native");
+            } else {
+                System.setProperty("kmm.operator.native", nativeExecutable);
+            }
+            process = installation.launchOperator(List.of((nativeExecutable == null ? HEAP : NATIVE_HEAP).trim()
+                    .split("\\s+")), Map.of("kmm.leader-election.enabled", "false"));
             process.awaitReady(Duration.ofSeconds(120));
             return process.pid();
         }
@@ -551,27 +577,31 @@ public final class PeerBenchmark {
         List<String> names = new ArrayList<>(results.keySet());
         StringBuilder t = new StringBuilder();
         t.append(String.format("Peer benchmark: %d kwok nodes, %d kernels, %d Modules (+1), %d s steady state; this "
-                + "operator's JVM options: %s (and the jar's defaults)%n%n", NODES, KERNELS, MODULES, STEADY_SECONDS,
-                HEAP));
-        t.append("| phase | figure | ").append(String.join(" | ", names)).append(names.size() == 2 ? " | ratio |"
-                : " |").append('\n');
-        t.append("|---|---|").append("---|".repeat(names.size() + (names.size() == 2 ? 1 : 0))).append('\n');
+                + "operator's JVM options: %s (and the jar's defaults); native: %s%n%n", NODES, KERNELS, MODULES,
+                STEADY_SECONDS, HEAP, NATIVE.isBlank() ? "not run" : NATIVE_HEAP));
+        int ratios = ratioColumns(names);
+        t.append("| phase | figure | ").append(String.join(" | ", names)).append(" |");
+        for (int i = 0; i < ratios; i++) {
+            t.append(' ').append(names.get(i)).append(" / upstream |");
+        }
+        t.append('\n');
+        t.append("|---|---|").append("---|".repeat(names.size() + ratios)).append('\n');
         for (int i = 0; i < PHASES.length; i++) {
             int p = i;
             List<Phase> of = names.stream().map(n -> results.get(n).get(p)).toList();
-            row(t, PHASES[i], "operator CPU (s)", of, ph -> ph.cpuSeconds(), "%.2f");
-            row(t, "", "RSS peak / end (MiB)", of, ph -> (double) ph.rssPeakKib() / 1024, "%.0f",
+            row(t, ratios, PHASES[i], "operator CPU (s)", of, ph -> ph.cpuSeconds(), "%.2f");
+            row(t, ratios, "", "RSS peak / end (MiB)", of, ph -> (double) ph.rssPeakKib() / 1024, "%.0f",
                     ph -> String.format("%.0f / %.0f", ph.rssPeakKib() / 1024.0, ph.rssEndKib() / 1024.0));
-            row(t, "", "writes", of, ph -> (double) ph.totalWrites(), "%.0f");
+            row(t, ratios, "", "writes", of, ph -> (double) ph.totalWrites(), "%.0f");
             TreeSet<String> kinds = new TreeSet<>();
             of.forEach(ph -> kinds.addAll(ph.writes().keySet()));
             for (String kind : kinds) {
-                row(t, "", "&nbsp;&nbsp;" + kind, of, ph -> (double) ph.writes().getOrDefault(kind, 0L), "%.0f");
+                row(t, ratios, "", "&nbsp;&nbsp;" + kind, of, ph -> (double) ph.writes().getOrDefault(kind, 0L), "%.0f");
             }
-            row(t, "", "reads (get, list, watch)", of, ph -> (double) ph.reads(), "%.0f");
+            row(t, ratios, "", "reads (get, list, watch)", of, ph -> (double) ph.reads(), "%.0f");
             if (of.get(0).daemonSetsSeconds() != null) {
-                row(t, "", "all loader DaemonSets (s)", of, Phase::daemonSetsSeconds, "%.2f");
-                row(t, "", "all loader pods Ready (s)", of, Phase::readySeconds, "%.2f");
+                row(t, ratios, "", "all loader DaemonSets (s)", of, Phase::daemonSetsSeconds, "%.2f");
+                row(t, ratios, "", "all loader pods Ready (s)", of, Phase::readySeconds, "%.2f");
             }
         }
         double[] totals = new double[names.size()];
@@ -582,27 +612,32 @@ public final class PeerBenchmark {
         for (double v : totals) {
             t.append(String.format("%.1f | ", v));
         }
-        if (names.size() == 2) {
-            t.append(ratio(totals[0], totals[1])).append(" |");
+        for (int i = 0; i < ratios; i++) {
+            t.append(ratio(totals[i], totals[names.size() - 1])).append(" | ");
         }
         t.append('\n');
         return t.toString();
     }
 
-    private static void row(StringBuilder t, String phase, String figure, List<Phase> of,
-            java.util.function.Function<Phase, Double> value, String format) {
-        row(t, phase, figure, of, value, format, ph -> String.format(format, value.apply(ph)));
+    /** Each operator's figures are divided by upstream's, when upstream ran (it is the last column). */
+    private static int ratioColumns(List<String> names) {
+        return names.size() >= 2 && names.get(names.size() - 1).startsWith("upstream") ? names.size() - 1 : 0;
     }
 
-    private static void row(StringBuilder t, String phase, String figure, List<Phase> of,
+    private static void row(StringBuilder t, int ratios, String phase, String figure, List<Phase> of,
+            java.util.function.Function<Phase, Double> value, String format) {
+        row(t, ratios, phase, figure, of, value, format, ph -> String.format(format, value.apply(ph)));
+    }
+
+    private static void row(StringBuilder t, int ratios, String phase, String figure, List<Phase> of,
             java.util.function.Function<Phase, Double> value, String format,
             java.util.function.Function<Phase, String> text) {
         t.append("| ").append(phase).append(" | ").append(figure).append(" | ");
         for (Phase ph : of) {
             t.append(text.apply(ph)).append(" | ");
         }
-        if (of.size() == 2) {
-            t.append(ratio(value.apply(of.get(0)), value.apply(of.get(1)))).append(" |");
+        for (int i = 0; i < ratios; i++) {
+            t.append(ratio(value.apply(of.get(i)), value.apply(of.get(of.size() - 1)))).append(" | ");
         }
         t.append('\n');
     }

@@ -22,7 +22,8 @@ import io.kmm.process.OperatorProcess;
  * of the wall time from process launch until {@code /q/health/ready} answers 200 (informers synced), and of the RSS
  * at that moment.
  *
- * <p>Variants: the plain JVM, and, when the package contains one, the AppCDS archive ({@code app-cds.jsa}) or the
+ * <p>Variants: the plain JVM, the native executable when {@code bench.native} names one, and, when the package
+ * contains one, the AppCDS archive ({@code app-cds.jsa}) or the
  * JDK AOT cache ({@code app.aot}) that {@code -Dquarkus.package.jar.appcds.enabled=true} made. An archive only works
  * with the JDK that made it: run the benchmark with the same {@code java} (property {@code bench.java}).
  *
@@ -33,7 +34,11 @@ public final class StartupBenchmark {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
-    private record Variant(String name, List<String> jvmOptions) {
+    /** {@code nativeExecutable}: run it instead of the jar ({@code bench.native}), or null. */
+    private record Variant(String name, List<String> jvmOptions, String nativeExecutable) {
+        Variant(String name, List<String> jvmOptions) {
+            this(name, jvmOptions, null);
+        }
     }
 
     private record Run(double startedInSeconds, double readySeconds, long rssKib) {
@@ -63,6 +68,11 @@ public final class StartupBenchmark {
         }
         if (Files.isRegularFile(app.resolve("app.aot"))) {
             variants.add(new Variant("JDK AOT cache (app.aot)", List.of("-XX:AOTCache=app.aot")));
+        }
+        String nativeExecutable = System.getProperty("bench.native", "");
+        if (!nativeExecutable.isBlank()) { // dev/native-build's executable, with the JVM image's heap cap
+            variants.add(new Variant("native", List.of("-Xmx384m"), Path.of(nativeExecutable).toAbsolutePath()
+                    .toString()));
         }
 
         LocalCluster cluster = LocalCluster.start(Path.of("target", "bench-cluster").toAbsolutePath());
@@ -95,6 +105,12 @@ public final class StartupBenchmark {
     }
 
     private static Run launch(Installation installation, Variant variant) throws Exception {
+        // OperatorProcess runs what kmm.operator.native names (this benchmark launches one process at a time)
+        if (variant.nativeExecutable() == null) {
+            System.clearProperty("kmm.operator.native");
+        } else {
+            System.setProperty("kmm.operator.native", variant.nativeExecutable());
+        }
         try (OperatorProcess operator = installation.launchOperator(variant.jvmOptions(),
                 Map.of("kmm.leader-election.enabled", "false"))) {
             double ready = operator.awaitReady(READY_TIMEOUT);

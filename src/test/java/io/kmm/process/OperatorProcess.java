@@ -165,6 +165,10 @@ public final class OperatorProcess implements AutoCloseable {
                 throw new IllegalStateException("the operator was not ready within " + timeout + ":\n" + output());
             }
             if (health("ready") == 200) {
+                if (nativeExecutable().isPresent() && !output().contains(" native (powered by Quarkus")) {
+                    throw new IllegalStateException("kmm.operator.native is set but the operator did not say it "
+                            + "runs natively:\n" + output());
+                }
                 return (System.nanoTime() - launchedNanos) / 1e9;
             }
             Thread.sleep(10);
