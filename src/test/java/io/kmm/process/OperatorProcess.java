@@ -165,6 +165,11 @@ public final class OperatorProcess implements AutoCloseable {
                 throw new IllegalStateException("the operator was not ready within " + timeout + ":\n" + output());
             }
             if (health("ready") == 200) {
+                long banner = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (nativeExecutable().isPresent() && !output().contains("(powered by Quarkus")
+                        && System.nanoTime() < banner) {
+                    Thread.sleep(20); // the output is read from a file as it grows: the line may lag behind
+                }
                 if (nativeExecutable().isPresent() && !output().contains(" native (powered by Quarkus")) {
                     throw new IllegalStateException("kmm.operator.native is set but the operator did not say it "
                             + "runs natively:\n" + output());
