@@ -182,10 +182,8 @@ public final class OperatorProcess implements AutoCloseable {
 
     /** HTTP status of {@code /q/health/<probe>}, or -1 when nothing answers. */
     public int health(String probe) throws InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/" + probe))
-                .timeout(Duration.ofSeconds(2)).build();
         try {
-            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            return http.send(healthRequest(probe), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;
         }
@@ -193,13 +191,16 @@ public final class OperatorProcess implements AutoCloseable {
 
     /** The body of {@code /q/health/<probe>} (the checks and their data), or "" when nothing answers. */
     public String healthBody(String probe) throws InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/" + probe))
-                .timeout(Duration.ofSeconds(2)).build();
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+            return http.send(healthRequest(probe), HttpResponse.BodyHandlers.ofString()).body();
         } catch (IOException e) {
             return "";
         }
+    }
+
+    private HttpRequest healthRequest(String probe) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/" + probe))
+                .timeout(Duration.ofSeconds(2)).build();
     }
 
     /** {@code http://127.0.0.1:<port>/}: the operator's HTTP endpoints (health, metrics). */
