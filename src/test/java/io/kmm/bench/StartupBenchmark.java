@@ -70,9 +70,9 @@ public final class StartupBenchmark {
             variants.add(new Variant("JDK AOT cache (app.aot)", List.of("-XX:AOTCache=app.aot")));
         }
         String nativeExecutable = System.getProperty("bench.native", "");
-        if (!nativeExecutable.isBlank()) { // dev/native-build's executable, with the JVM image's heap cap
-            variants.add(new Variant("native", List.of("-Xmx384m"), Path.of(nativeExecutable).toAbsolutePath()
-                    .toString()));
+        if (!nativeExecutable.isBlank()) { // dev/native-build's executable, with the peer benchmark's native options
+            variants.add(new Variant("native", List.of(PeerBenchmark.NATIVE_HEAP.trim().split("\\s+")),
+                    Path.of(nativeExecutable).toAbsolutePath().toString()));
         }
 
         LocalCluster cluster = LocalCluster.start(Path.of("target", "bench-cluster").toAbsolutePath());
