@@ -7,15 +7,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kmm.api.v1alpha1.KernelStatus;
 import io.kmm.api.v1alpha1.ModuleStatus;
+import io.kmm.api.v1alpha1.UnmatchedKernel;
 import io.kmm.status.Conditions;
 
 /**
  * How often a Module's status is written while a rollout progresses. A change of what a user acts on (a condition's
- * status or reason, an error, a kernel's phase or build, the nodes selected or targeted, a warning) is written at once;
- * a change of progress only (how many loader pods are available, the Ready and Progressing messages that count them)
- * waits until {@code interval} has passed since the Module's last status write, and is then written as it is by then.
- * So a rollout over a thousand nodes costs a write every interval per Module, not one per pod, and the status is exact
- * once things settle (the deferred write always comes). Pure.
+ * status or reason, an error, a kernel's phase or build, a kernel appearing or going, a warning) is written at once;
+ * a change of counts only (how many nodes are selected, targeted, run each kernel, and how many loader pods are
+ * available, with the Ready and Progressing messages that count them) waits until {@code interval} has passed since
+ * the Module's last status write, and is then written as it is by then. So a rollout over a thousand nodes, or a fleet
+ * whose nodes change kernel one by one, costs a write every interval per Module, not one per pod or node, and the
+ * status is exact once things settle (the deferred write always comes). Pure.
  */
 public final class StatusPacing {
 
@@ -37,17 +39,23 @@ public final class StatusPacing {
         return now.isBefore(due) ? Duration.between(now, due) : null;
     }
 
-    /** Whether two statuses differ only in progress: available counts and the messages that count them. */
+    /** Whether two statuses differ only in progress: node and available counts and the messages that count them. */
     static boolean progressOnly(ModuleStatus before, ModuleStatus after) {
         return withoutProgress(before).equals(withoutProgress(after));
     }
 
     private static ModuleStatus withoutProgress(ModuleStatus status) {
         ModuleStatus s = MAPPER.convertValue(status, ModuleStatus.class);
+        s.setSelectedNodes(null);
+        s.setTargetedNodes(null);
         s.setAvailableNodes(null);
         for (KernelStatus k : s.getKernels()) {
+            k.setNodes(null);
             k.setDesired(null);
             k.setAvailable(null);
+        }
+        for (UnmatchedKernel u : s.getUnmatchedKernels()) {
+            u.setNodes(null);
         }
         if (s.getUpgrade() != null) {
             s.getUpgrade().setNodesReady(null);

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.kmm.api.v1alpha1.BuildStatus;
 import io.kmm.api.v1alpha1.KernelStatus;
 import io.kmm.api.v1alpha1.ModuleStatus;
+import io.kmm.api.v1alpha1.UnmatchedKernel;
 import io.kmm.status.Conditions;
 
 class StatusPacingTest {
@@ -67,14 +68,45 @@ class StatusPacingTest {
         building.getKernels().get(0).setBuild(b);
         assertThat(StatusPacing.deferral(rollingOut(10, false, null), building, justNow, NOW, INTERVAL))
                 .as("a build").isNull();
-        ModuleStatus moreNodes = rollingOut(10, false, null);
-        moreNodes.setTargetedNodes(1001);
-        assertThat(StatusPacing.deferral(rollingOut(10, false, null), moreNodes, justNow, NOW, INTERVAL))
-                .as("targeted nodes").isNull();
+        ModuleStatus newKernel = rollingOut(10, false, null);
+        KernelStatus k = new KernelStatus();
+        k.setKernel("6.2.0-bench");
+        k.setNodes(1);
+        newKernel.getKernels().add(k);
+        assertThat(StatusPacing.deferral(rollingOut(10, false, null), newKernel, justNow, NOW, INTERVAL))
+                .as("a kernel appears").isNull();
+        assertThat(StatusPacing.deferral(newKernel, rollingOut(10, false, null), justNow, NOW, INTERVAL))
+                .as("a kernel goes").isNull();
+        ModuleStatus unmatched = rollingOut(10, false, null);
+        unmatched.getUnmatchedKernels().add(unmatched("5.0.0-old", 3));
+        assertThat(StatusPacing.deferral(rollingOut(10, false, null), unmatched, justNow, NOW, INTERVAL))
+                .as("an unmatched kernel appears").isNull();
         ModuleStatus warned = rollingOut(10, false, null);
         warned.getWarnings().add("ImageRepoSecretMissing: ...");
         assertThat(StatusPacing.deferral(rollingOut(10, false, null), warned, justNow, NOW, INTERVAL))
                 .as("a warning").isNull();
+    }
+
+    @Test
+    void nodeCountsWaitLikeAvailableCounts() {
+        // a fleet whose nodes change kernel one by one: counts move on every node, nothing a user acts on changes
+        ModuleStatus before = rollingOut(10, false, null);
+        before.getUnmatchedKernels().add(unmatched("5.0.0-old", 30));
+        ModuleStatus after = rollingOut(10, false, null);
+        after.setSelectedNodes(1001);
+        after.setTargetedNodes(980);
+        after.getKernels().get(0).setNodes(980);
+        after.getUnmatchedKernels().add(unmatched("5.0.0-old", 21));
+        assertThat(StatusPacing.deferral(before, after, NOW.minusSeconds(4), NOW, INTERVAL))
+                .isEqualTo(Duration.ofSeconds(6));
+        assertThat(StatusPacing.deferral(before, after, NOW.minusSeconds(11), NOW, INTERVAL)).as("due").isNull();
+    }
+
+    static UnmatchedKernel unmatched(String kernel, int nodes) {
+        UnmatchedKernel u = new UnmatchedKernel();
+        u.setKernel(kernel);
+        u.setNodes(nodes);
+        return u;
     }
 
     @Test
