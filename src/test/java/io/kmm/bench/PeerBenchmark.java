@@ -229,8 +229,8 @@ public final class PeerBenchmark {
 
                 // 5. Fleet-wide kernel upgrade.
                 t = System.nanoTime();
-                ClusterBenchmark.parallel(NODES, i -> cluster.setKernel("bench-" + i,
-                        ScaleBenchmark.kernel(i % KERNELS, 2)));
+                int resent = ClusterBenchmark.upgradeKernels(cluster, NODES, i -> ScaleBenchmark.kernel(i % KERNELS, 2));
+                log("upgrade: %d kernels sent again after kwok's heartbeat put the old kernel back", resent);
                 ClusterBenchmark.await(() -> labelled(2) == NODES);
                 ClusterBenchmark.await(() -> loaders(2).size() == (MODULES + 1) * KERNELS
                         && loaders(1).isEmpty());
