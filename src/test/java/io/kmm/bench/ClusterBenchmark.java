@@ -319,9 +319,10 @@ public final class ClusterBenchmark {
         int resent = 0;
         for (int round = 1; round <= 20; round++) {
             Thread.sleep(5000); // longer than kwok takes to send a heartbeat computed from a stale node
-            Map<String, String> reported = new java.util.HashMap<>();
-            cluster.admin().nodes().list().getItems().forEach(n -> reported.put(n.getMetadata().getName(),
-                    n.getStatus().getNodeInfo().getKernelVersion()));
+            Map<String, String> reported = reportedKernels(cluster);
+            if (reported == null) {
+                continue; // the loaded API server did not answer in time: look again next round
+            }
             List<Integer> reverted = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 if (!kernel.apply(i).equals(reported.get("bench-" + i))) {
@@ -336,6 +337,25 @@ public final class ClusterBenchmark {
                     kernel.apply(reverted.get(j))));
         }
         throw new IllegalStateException("kwok kept reverting node kernels after 20 rounds");
+    }
+
+    /** Every node's reported kernel, listed in pages of 200; null when a page did not come in time. */
+    private static Map<String, String> reportedKernels(LocalCluster cluster) {
+        Map<String, String> reported = new java.util.HashMap<>();
+        String next = null;
+        try {
+            do {
+                var page = cluster.admin().nodes().list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder()
+                        .withLimit(200L).withContinue(next).build());
+                page.getItems().forEach(n -> reported.put(n.getMetadata().getName(),
+                        n.getStatus().getNodeInfo().getKernelVersion()));
+                next = page.getMetadata().getContinue();
+            } while (next != null && !next.isEmpty());
+            return reported;
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException slow) {
+            System.out.println("[bench] listing the nodes' kernels failed, looking again: " + slow.getMessage());
+            return null;
+        }
     }
 
     /** Waits until the operator's Module reconciles stop for {@code quiet} (two minutes at most); seconds waited. */

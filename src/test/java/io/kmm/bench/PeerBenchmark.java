@@ -105,12 +105,34 @@ public final class PeerBenchmark {
 
     /** {@code quarkus.jib.jvm-additional-arguments}: what the operator image's {@code java} command adds. */
     static List<String> shippedJvmOptions() {
+        return List.of(applicationProperties().getProperty("quarkus.jib.jvm-additional-arguments", "").split(","));
+    }
+
+    /**
+     * {@code quarkus.jib.environment-variables.*}: the environment the operator image sets (the Deployment sets the
+     * same, see ShippedJvmSettingsTest); {@code -Dbench.heap=} replaces it with nothing.
+     */
+    static Map<String, String> shippedEnvironment() {
+        if (System.getProperty("bench.heap") != null) {
+            return Map.of();
+        }
+        Map<String, String> env = new java.util.TreeMap<>();
+        String prefix = "quarkus.jib.environment-variables.";
+        applicationProperties().forEach((k, v) -> {
+            if (k.toString().startsWith(prefix)) {
+                env.put(k.toString().substring(prefix.length()).replace("\"", ""), v.toString());
+            }
+        });
+        return env;
+    }
+
+    static java.util.Properties applicationProperties() {
         try {
             java.util.Properties p = new java.util.Properties();
             try (var in = Files.newInputStream(Path.of("src/main/resources/application.properties"))) {
                 p.load(in);
             }
-            return List.of(p.getProperty("quarkus.jib.jvm-additional-arguments", "").split(","));
+            return p;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -387,7 +409,8 @@ public final class PeerBenchmark {
                 System.setProperty("kmm.operator.native", nativeExecutable);
             }
             process = installation.launchOperator(List.of((nativeExecutable == null ? HEAP : NATIVE_HEAP).trim()
-                    .split("\\s+")), Map.of("kmm.leader-election.enabled", "false"));
+                    .split("\\s+")), Map.of("kmm.leader-election.enabled", "false"),
+                    nativeExecutable == null ? shippedEnvironment() : Map.of());
             process.awaitReady(Duration.ofSeconds(120));
             return process.pid();
         }
@@ -577,8 +600,9 @@ public final class PeerBenchmark {
         List<String> names = new ArrayList<>(results.keySet());
         StringBuilder t = new StringBuilder();
         t.append(String.format("Peer benchmark: %d kwok nodes, %d kernels, %d Modules (+1), %d s steady state; this "
-                + "operator's JVM options: %s (and the jar's defaults); native: %s%n%n", NODES, KERNELS, MODULES,
-                STEADY_SECONDS, HEAP, NATIVE.isBlank() ? "not run" : NATIVE_HEAP));
+                + "operator's JVM options: %s (and the jar's defaults), environment: %s; native: %s%n%n", NODES,
+                KERNELS, MODULES, STEADY_SECONDS, HEAP, shippedEnvironment(), NATIVE.isBlank() ? "not run"
+                        : NATIVE_HEAP));
         int ratios = ratioColumns(names);
         t.append("| phase | figure | ").append(String.join(" | ", names)).append(" |");
         for (int i = 0; i < ratios; i++) {

@@ -111,13 +111,19 @@ public final class Installation {
 
     /** The same, with JVM options (e.g. a heap size or an AppCDS archive). */
     public OperatorProcess launchOperator(List<String> jvmOptions, Map<String, String> properties) throws Exception {
+        return launchOperator(jvmOptions, properties, Map.of());
+    }
+
+    /** The same, with environment variables (e.g. those the operator image sets). */
+    public OperatorProcess launchOperator(List<String> jvmOptions, Map<String, String> properties,
+            Map<String, String> environment) throws Exception {
         Map<String, String> all = new LinkedHashMap<>();
         all.put("kmm.leader-election.lease-namespace", NAMESPACE);
         all.put("kmm.registry.allow-local-addresses", "true"); // the tests' registries are on 127.0.0.1
         all.putAll(properties);
         lastToken = token();
         return OperatorProcess.launchAs(OperatorProcess.app(), jvmOptions, cluster.url(), cluster.caCertificate(),
-                lastToken, all);
+                lastToken, all, environment);
     }
 
     /**

@@ -109,13 +109,22 @@ public final class OperatorProcess implements AutoCloseable {
      */
     public static OperatorProcess launchAs(Path app, List<String> jvmOptions, String apiServerUrl,
             Path caCertificate, String token, Map<String, String> properties) throws IOException {
+        return launchAs(app, jvmOptions, apiServerUrl, caCertificate, token, properties, Map.of());
+    }
+
+    /** The same, with more environment variables (e.g. the image's {@code MALLOC_ARENA_MAX}). */
+    public static OperatorProcess launchAs(Path app, List<String> jvmOptions, String apiServerUrl,
+            Path caCertificate, String token, Map<String, String> properties, Map<String, String> environment)
+            throws IOException {
         Map<String, String> all = new java.util.LinkedHashMap<>();
         all.put("quarkus.kubernetes-client.ca-cert-file", caCertificate.toString());
         // Only the token: never a kubeconfig or a pod's ServiceAccount files this machine may have.
         all.put("kubernetes.auth.tryKubeConfig", "false");
         all.put("kubernetes.auth.tryServiceAccount", "false");
         all.putAll(properties);
-        return launch(java(), app, apiServerUrl, jvmOptions, all, Map.of("QUARKUS_KUBERNETES_CLIENT_TOKEN", token));
+        Map<String, String> env = new java.util.HashMap<>(environment);
+        env.put("QUARKUS_KUBERNETES_CLIENT_TOKEN", token);
+        return launch(java(), app, apiServerUrl, jvmOptions, all, env);
     }
 
     private static OperatorProcess launch(String java, Path app, String apiServerUrl, List<String> jvmOptions,
