@@ -146,7 +146,8 @@ class FaultsIT {
                     + "; its last output:\n" + tail(operator.output(), 80), e);
         }
         double operatorSide = (System.nanoTime() - back) / 1e9;
-        // After an outage longer than the node grace period, the node lifecycle controller marks the nodes
+        // After an outage longer than the node grace period (3 minutes in dev/local-cluster, longer than OUTAGE
+        // unless faults.outage-seconds says otherwise), the node lifecycle controller marks the nodes
         // unreachable (a NoSchedule taint, which DaemonSet pods do not tolerate) until kwok renews their Leases, and
         // the scheduler parks a pod it could not place with the unschedulable ones: it tries again on a cluster event
         // that may make it fit (the taint going), or at the latest after 5 minutes (podMaxInUnschedulablePodsDuration)

@@ -1,0 +1,94 @@
+package io.kmm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.Serialization;
+
+/**
+ * The JVM settings the operator ships with are the same in the image (Jib's entrypoint and environment), in the
+ * Deployment of {@code kubernetes/} (JAVA_OPTS_APPEND, read by the Red Hat images' run-java.sh, and the environment)
+ * and in the docs that state them: the peer benchmark measures what the image sets (docs/performance.md).
+ */
+class ShippedJvmSettingsTest {
+
+    static Properties properties() throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(Path.of("src/main/resources/application.properties"))) {
+            p.load(in);
+        }
+        return p;
+    }
+
+    static List<String> imageJvmOptions(Properties p) {
+        return List.of(p.getProperty("quarkus.jib.jvm-additional-arguments").split(","));
+    }
+
+    /** quarkus.jib.environment-variables.NAME. */
+    static Map<String, String> imageEnvironment(Properties p) {
+        Map<String, String> env = new TreeMap<>();
+        p.stringPropertyNames().stream().filter(k -> k.startsWith("quarkus.jib.environment-variables."))
+                .forEach(k -> env.put(k.substring("quarkus.jib.environment-variables.".length()).replace("\"", ""),
+                        p.getProperty(k)));
+        return env;
+    }
+
+    static Map<String, String> deploymentEnvironment() throws IOException {
+        String yaml = Files.readString(Path.of("kubernetes/kmm-operator.yml"));
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String doc : yaml.split("(?m)^---\\s*$")) {
+            if (!doc.contains("kind: Deployment")) {
+                continue;
+            }
+            HasMetadata o = Serialization.unmarshal(doc);
+            if (o instanceof Deployment d) {
+                for (EnvVar e : d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
+                    if (e.getValue() != null) {
+                        env.put(e.getName(), e.getValue());
+                    }
+                }
+            }
+        }
+        assertThat(env).as("the Deployment's environment").isNotEmpty();
+        return env;
+    }
+
+    @Test
+    void theDeploymentRunsTheJvmAsTheImageDoes() throws IOException {
+        Properties p = properties();
+        Map<String, String> deployment = deploymentEnvironment();
+        assertThat(deployment.get("JAVA_OPTS_APPEND")).isEqualTo(String.join(" ", imageJvmOptions(p)));
+        assertThat(imageEnvironment(p)).isNotEmpty();
+        imageEnvironment(p).forEach((name, value) -> assertThat(deployment.get(name)).as(name).isEqualTo(value));
+    }
+
+    /** A doc with its line breaks as spaces (the docs wrap long lines). */
+    static String oneLine(String doc) throws IOException {
+        return Files.readString(Path.of(doc)).replaceAll("\\s+", " ");
+    }
+
+    @Test
+    void theDocsStateTheShippedSettings() throws IOException {
+        Properties p = properties();
+        String options = String.join(" ", imageJvmOptions(p));
+        assertThat(oneLine("docs/install.md")).contains("java " + options + " -jar quarkus-run.jar")
+                .contains("JAVA_OPTS_APPEND");
+        String performance = oneLine("docs/performance.md");
+        assertThat(performance).contains("`" + options + "`");
+        imageEnvironment(p).forEach((name, value) -> assertThat(performance).contains("`" + name + "=" + value + "`"));
+    }
+}
