@@ -122,7 +122,7 @@ public final class ClusterBenchmark {
                         loaders.merge(module, -1, Integer::sum);
                     }
                 });
-        try (OperatorProcess operator = installation.launchOperator(List.of(HEAP),
+        try (OperatorProcess operator = installation.launchOperator(List.of(HEAP.trim().split("\\s+")),
                 Map.of("kmm.leader-election.enabled", "false"))) {
             operator.awaitReady(Duration.ofSeconds(90));
             audit.take(); // forget start-up

@@ -106,7 +106,7 @@ public final class ScaleBenchmark {
         });
 
         try (OperatorProcess operator = OperatorProcess.launch(OperatorProcess.java(), OperatorProcess.app(),
-                api.url(), List.of(HEAP), Map.of("kmm.leader-election.enabled", "false"))) {
+                api.url(), List.of(HEAP.trim().split("\\s+")), Map.of("kmm.leader-election.enabled", "false"))) {
             operator.awaitReady(Duration.ofSeconds(60));
             counts(); // forget start-up
 

@@ -297,7 +297,12 @@ public final class OperatorProcess implements AutoCloseable {
         if (!used.find()) {
             throw new IllegalStateException("cannot read the heap from jcmd: " + out);
         }
-        return Long.parseLong(used.group(1)) * 1024;
+        long kib = Long.parseLong(used.group(1));
+        // G1 prints one heap line; the serial collector (one CPU, as in the shipped pod) its young and old generation
+        if (out.contains("def new generation") && used.find()) {
+            kib += Long.parseLong(used.group(1));
+        }
+        return kib * 1024;
     }
 
     /** Everything the operator printed so far. */
