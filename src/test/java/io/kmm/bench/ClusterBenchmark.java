@@ -359,7 +359,7 @@ public final class ClusterBenchmark {
     }
 
     /** Waits until the operator's Module reconciles stop for {@code quiet} (two minutes at most); seconds waited. */
-    private static double awaitQuiet(OperatorProcess operator, Duration quiet) throws Exception {
+    static double awaitQuiet(OperatorProcess operator, Duration quiet) throws Exception {
         long start = System.nanoTime();
         long lastChange = start;
         double last = ScaleBenchmark.reconciles(operator);

@@ -159,6 +159,9 @@ public final class ScaleBenchmark {
 
             // 3. Steady state, with node heartbeats (status changes that touch neither kernel nor labels).
             Thread.sleep(2000); // let the last status writes' own events settle
+            // and the operator go quiet: a Module still Progressing (here always: the DaemonSets get no pods) looks
+            // once more after kmm.status-progress-interval (10 s), then stops looking when nothing changed
+            ClusterBenchmark.awaitQuiet(operator, java.time.Duration.ofSeconds(12));
             counts();
             double reconcilesBefore = reconciles(operator);
             int heartbeats = Math.min(NODES, 100);
