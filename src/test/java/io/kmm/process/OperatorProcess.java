@@ -166,6 +166,7 @@ public final class OperatorProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (!process.isAlive()) {
+                reader.join(2000); // the reader ends once it has read everything the process wrote
                 throw new IllegalStateException("the operator exited with " + process.exitValue() + ":\n" + output());
             }
             if (System.nanoTime() > deadline) {
