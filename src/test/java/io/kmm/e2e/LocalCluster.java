@@ -70,6 +70,14 @@ public final class LocalCluster {
         List<String> command = new ArrayList<>(List.of(script.toString(), "up"));
         command.addAll(List.of(upOptions));
         Result up = run(env, Duration.ofMinutes(60), command);
+        if (up.code() != 0 && (up.stdout() + up.stderr()).contains("address already in use")) {
+            // A port found free was taken before its component listened on it (another process's outgoing
+            // connection can get any port of the ephemeral range): once more, on other ports.
+            System.out.println("[local-cluster] a port was taken meanwhile; starting again on other ports");
+            run(env, Duration.ofMinutes(3), List.of(script.toString(), "down"));
+            env.putAll(freePorts());
+            up = run(env, Duration.ofMinutes(60), command);
+        }
         if (up.code() != 0 || !up.stdout().strip().endsWith("KUBECONFIG=" + state.resolve("admin.kubeconfig"))) {
             throw new IllegalStateException("dev/local-cluster up failed (" + up.code() + "):\n" + up.stdout()
                     + up.stderr());
@@ -288,12 +296,22 @@ public final class LocalCluster {
             }
             env.put(key, Integer.toString(port));
         }
-        int etcd = freePort(); // etcd also listens on the next port (peers)
-        while (taken.contains(etcd) || taken.contains(etcd + 1)) {
+        int etcd = freePort(); // etcd also listens on the next port (peers), which must be free too
+        while (taken.contains(etcd) || taken.contains(etcd + 1) || !isFree(etcd + 1)) {
             etcd = freePort();
         }
         env.put("KMM_ETCD_PORT", Integer.toString(etcd));
         return env;
+    }
+
+    /** Whether this port of 127.0.0.1 can be listened on now. */
+    static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+            return true;
+        } catch (IOException taken) {
+            return false;
+        }
     }
 
     static int freePort() throws IOException {
