@@ -3,14 +3,10 @@ package io.kmm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 
@@ -25,27 +21,6 @@ import io.fabric8.kubernetes.client.utils.Serialization;
  * and in the docs that state them: the peer benchmark measures what the image sets (docs/performance.md).
  */
 class ShippedJvmSettingsTest {
-
-    static Properties properties() throws IOException {
-        Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(Path.of("src/main/resources/application.properties"))) {
-            p.load(in);
-        }
-        return p;
-    }
-
-    static List<String> imageJvmOptions(Properties p) {
-        return List.of(p.getProperty("quarkus.jib.jvm-additional-arguments").split(","));
-    }
-
-    /** quarkus.jib.environment-variables.NAME. */
-    static Map<String, String> imageEnvironment(Properties p) {
-        Map<String, String> env = new TreeMap<>();
-        p.stringPropertyNames().stream().filter(k -> k.startsWith("quarkus.jib.environment-variables."))
-                .forEach(k -> env.put(k.substring("quarkus.jib.environment-variables.".length()).replace("\"", ""),
-                        p.getProperty(k)));
-        return env;
-    }
 
     static Map<String, String> deploymentEnvironment() throws IOException {
         String yaml = Files.readString(Path.of("kubernetes/kmm-operator.yml"));
@@ -69,11 +44,11 @@ class ShippedJvmSettingsTest {
 
     @Test
     void theDeploymentRunsTheJvmAsTheImageDoes() throws IOException {
-        Properties p = properties();
         Map<String, String> deployment = deploymentEnvironment();
-        assertThat(deployment.get("JAVA_OPTS_APPEND")).isEqualTo(String.join(" ", imageJvmOptions(p)));
-        assertThat(imageEnvironment(p)).isNotEmpty();
-        imageEnvironment(p).forEach((name, value) -> assertThat(deployment.get(name)).as(name).isEqualTo(value));
+        assertThat(deployment.get("JAVA_OPTS_APPEND")).isEqualTo(String.join(" ", ShippedSettings.jvmOptions()));
+        assertThat(ShippedSettings.environment()).isNotEmpty();
+        ShippedSettings.environment().forEach((name, value) -> assertThat(deployment.get(name)).as(name)
+                .isEqualTo(value));
     }
 
     /** A doc with its line breaks as spaces (the docs wrap long lines). */
@@ -83,12 +58,12 @@ class ShippedJvmSettingsTest {
 
     @Test
     void theDocsStateTheShippedSettings() throws IOException {
-        Properties p = properties();
-        String options = String.join(" ", imageJvmOptions(p));
+        String options = String.join(" ", ShippedSettings.jvmOptions());
         assertThat(oneLine("docs/install.md")).contains("java " + options + " -jar quarkus-run.jar")
                 .contains("JAVA_OPTS_APPEND");
         String performance = oneLine("docs/performance.md");
         assertThat(performance).contains("`" + options + "`");
-        imageEnvironment(p).forEach((name, value) -> assertThat(performance).contains("`" + name + "=" + value + "`"));
+        ShippedSettings.environment().forEach((name, value) -> assertThat(performance)
+                .contains("`" + name + "=" + value + "`"));
     }
 }

@@ -105,37 +105,15 @@ public final class PeerBenchmark {
 
     /** {@code quarkus.jib.jvm-additional-arguments}: what the operator image's {@code java} command adds. */
     static List<String> shippedJvmOptions() {
-        return List.of(applicationProperties().getProperty("quarkus.jib.jvm-additional-arguments", "").split(","));
+        return io.kmm.ShippedSettings.jvmOptions();
     }
 
     /**
-     * {@code quarkus.jib.environment-variables.*}: the environment the operator image sets (the Deployment sets the
-     * same, see ShippedJvmSettingsTest); {@code -Dbench.heap=} replaces it with nothing.
+     * The environment the operator image sets (the Deployment sets the same, see ShippedJvmSettingsTest);
+     * {@code -Dbench.heap=} replaces it with nothing.
      */
     static Map<String, String> shippedEnvironment() {
-        if (System.getProperty("bench.heap") != null) {
-            return Map.of();
-        }
-        Map<String, String> env = new java.util.TreeMap<>();
-        String prefix = "quarkus.jib.environment-variables.";
-        applicationProperties().forEach((k, v) -> {
-            if (k.toString().startsWith(prefix)) {
-                env.put(k.toString().substring(prefix.length()).replace("\"", ""), v.toString());
-            }
-        });
-        return env;
-    }
-
-    static java.util.Properties applicationProperties() {
-        try {
-            java.util.Properties p = new java.util.Properties();
-            try (var in = Files.newInputStream(Path.of("src/main/resources/application.properties"))) {
-                p.load(in);
-            }
-            return p;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return System.getProperty("bench.heap") != null ? Map.of() : io.kmm.ShippedSettings.environment();
     }
 
     public static void main(String[] args) {

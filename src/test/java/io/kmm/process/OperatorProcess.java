@@ -112,7 +112,7 @@ public final class OperatorProcess implements AutoCloseable {
         return launchAs(app, jvmOptions, apiServerUrl, caCertificate, token, properties, Map.of());
     }
 
-    /** The same, with more environment variables (e.g. the image's {@code MALLOC_ARENA_MAX}). */
+    /** The same, with more environment variables (e.g. the image's {@code GLIBC_TUNABLES}). */
     public static OperatorProcess launchAs(Path app, List<String> jvmOptions, String apiServerUrl,
             Path caCertificate, String token, Map<String, String> properties, Map<String, String> environment)
             throws IOException {
