@@ -30,8 +30,9 @@ import io.quarkus.kubernetes.client.KubernetesClientObjectMapperCustomizer;
  * work. The API server writes an object's {@code kind} and {@code apiVersion} before anything else; this reads them
  * (keeping the tokens read so far) and binds the object straight from the stream into the class of the kinds the
  * operator watches ({@link #KINDS}). Any other kind (a {@code Status} in an ERROR event, an OpenShift Build), or an
- * object whose kind does not come first, goes the client's own way, as before. The objects are the same either way
- * (the same Jackson bean deserializers bind them).
+ * object whose kind does not come first, goes the client's own way, as before. The same Jackson bean deserializers
+ * bind them, but without what the operator never reads of them ({@link WatchedFields}: the managed fields of every
+ * kind, most of a loader Pod's spec and status, a Node's spec and most of its status).
  */
 @Singleton
 public class WatchEventDeserialization implements KubernetesClientObjectMapperCustomizer {
@@ -121,7 +122,7 @@ public class WatchEventDeserialization implements KubernetesClientObjectMapperCu
                 return ctxt.readValue(rest, KubernetesResource.class);
             }
             DIRECT.increment();
-            return ctxt.readValue(rest, type);
+            return ctxt.readValue(WatchedFields.of(type).filter(rest), type);
         }
     }
 }
