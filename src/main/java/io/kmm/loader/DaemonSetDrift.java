@@ -24,15 +24,42 @@ public final class DaemonSetDrift {
     private DaemonSetDrift() {
     }
 
+    /**
+     * The answers for DaemonSets as the API server stored them (uid and resourceVersion) against desired content (its
+     * hash covers labels, annotations and spec): every Module reconcile asks again for every DaemonSet, and the same
+     * pair always has the same answer. Bounded: emptied when full.
+     */
+    private static final Map<String, Boolean> ANSWERS = new java.util.concurrent.ConcurrentHashMap<>();
+    static final int MAX_ANSWERS = 4096;
+
     /** True when {@code actual} already holds everything {@code desired} asks for. */
     public static boolean upToDate(DaemonSet desired, DaemonSet actual) {
         Map<String, String> actualAnnotations = actual.getMetadata().getAnnotations();
         String actualHash = actualAnnotations == null ? null : actualAnnotations.get(Labels.DESIRED_HASH_ANNOTATION);
-        if (!Objects.equals(desired.getMetadata().getAnnotations().get(Labels.DESIRED_HASH_ANNOTATION), actualHash)) {
+        String desiredHash = desired.getMetadata().getAnnotations().get(Labels.DESIRED_HASH_ANNOTATION);
+        if (!Objects.equals(desiredHash, actualHash)) {
             return false;
         }
+        String uid = actual.getMetadata().getUid();
+        String version = actual.getMetadata().getResourceVersion();
+        if (uid == null || version == null || desiredHash == null) {
+            return compare(desired, actual);
+        }
+        String key = uid + "/" + version + "/" + desiredHash;
+        Boolean known = ANSWERS.get(key);
+        if (known == null) {
+            if (ANSWERS.size() >= MAX_ANSWERS) {
+                ANSWERS.clear();
+            }
+            known = compare(desired, actual);
+            ANSWERS.put(key, known);
+        }
+        return known;
+    }
+
+    private static boolean compare(DaemonSet desired, DaemonSet actual) {
         return containsEntries(actual.getMetadata().getLabels(), desired.getMetadata().getLabels())
-                && containsEntries(actualAnnotations, desired.getMetadata().getAnnotations())
+                && containsEntries(actual.getMetadata().getAnnotations(), desired.getMetadata().getAnnotations())
                 && contains(MAPPER.valueToTree(actual.getSpec()), MAPPER.valueToTree(desired.getSpec()));
     }
 

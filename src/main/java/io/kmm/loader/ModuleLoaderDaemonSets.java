@@ -57,8 +57,48 @@ public final class ModuleLoaderDaemonSets {
         return desired(module, kernel, kernelLabelKey, signInputs, SecurityPolicy.DEFAULT);
     }
 
-    /** @param policy what the cluster admin allows (control-plane nodes) */
+    /**
+     * What {@link #desired} depends on: the Module as the API server stored it (uid and resourceVersion: a Module
+     * built or changed in memory has none and is never remembered) and the kernel's resolution (its build and signing
+     * come from the same spec).
+     */
+    record Inputs(String uid, String resourceVersion, String name, String namespace, String kernel, String kernelLabel,
+            int mappingIndex, String image, String kernelLabelKey, String signInputs, SecurityPolicy policy) {
+    }
+
+    /**
+     * Desired loader DaemonSets already built, shared: every Module reconcile wants one per kernel, and building and
+     * hashing them was half of a reconcile's CPU. Never changed once built (callers copy before sending one).
+     * Bounded: emptied when full.
+     */
+    private static final Map<Inputs, DaemonSet> BUILT = new java.util.concurrent.ConcurrentHashMap<>();
+    static final int MAX_BUILT = 2048;
+
+    /**
+     * @param policy what the cluster admin allows (control-plane nodes)
+     * @return the desired DaemonSet; shared with other callers for the same inputs, so never to be changed
+     */
     public static DaemonSet desired(Module module, KernelResolution.Resolved kernel, String kernelLabelKey,
+            String signInputs, SecurityPolicy policy) {
+        var meta = module.getMetadata();
+        if (meta.getUid() == null || meta.getResourceVersion() == null) {
+            return build(module, kernel, kernelLabelKey, signInputs, policy);
+        }
+        Inputs inputs = new Inputs(meta.getUid(), meta.getResourceVersion(), meta.getName(), meta.getNamespace(),
+                kernel.kernel(), kernel.kernelLabel(), kernel.mappingIndex(), kernel.image(), kernelLabelKey,
+                signInputs, policy);
+        DaemonSet ds = BUILT.get(inputs);
+        if (ds == null) {
+            if (BUILT.size() >= MAX_BUILT) {
+                BUILT.clear();
+            }
+            ds = build(module, kernel, kernelLabelKey, signInputs, policy);
+            BUILT.put(inputs, ds);
+        }
+        return ds;
+    }
+
+    private static DaemonSet build(Module module, KernelResolution.Resolved kernel, String kernelLabelKey,
             String signInputs, SecurityPolicy policy) {
         String moduleName = module.getMetadata().getName();
         Map<String, String> labels = Labels.of(moduleName, Labels.ROLE_MODULE_LOADER, kernel.kernelLabel());

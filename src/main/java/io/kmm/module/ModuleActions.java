@@ -176,7 +176,8 @@ final class ModuleActions {
             Map<String, String> rejected) {
         String name = ds.getMetadata().getName();
         try {
-            DaemonSet created = client.resource(ds).create();
+            // a copy: the planner's desired DaemonSets are shared between reconciles (ModuleLoaderDaemonSets)
+            DaemonSet created = client.resource(MAPPER.convertValue(ds, DaemonSet.class)).create();
             daemonSets.handleRecentResourceCreate(ResourceID.fromResource(created), created);
             current.put(name, created);
             LOG.infof("module %s: created DaemonSet %s (%s)", id, name, describe(ds));
@@ -215,7 +216,7 @@ final class ModuleActions {
                     .forEach(owners::add);
         }
         meta.setOwnerReferences(owners);
-        next.setSpec(desired.getSpec());
+        next.setSpec(MAPPER.convertValue(desired.getSpec(), io.fabric8.kubernetes.api.model.apps.DaemonSetSpec.class));
         next.setStatus(null);
         String name = actual.getMetadata().getName();
         try {

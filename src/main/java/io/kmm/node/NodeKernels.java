@@ -20,8 +20,20 @@ public final class NodeKernels {
     static final java.util.regex.Pattern RELEASE = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+~-]*");
     public static final int MAX_RELEASE = 64;
 
+    /** {@link #RELEASE}, at most {@link #MAX_RELEASE} characters (read per node per Module reconcile: no regex). */
     public static boolean validRelease(String kernel) {
-        return kernel.length() <= MAX_RELEASE && RELEASE.matcher(kernel).matches();
+        int n = kernel.length();
+        if (n == 0 || n > MAX_RELEASE) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = kernel.charAt(i);
+            boolean alnum = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+            if (!alnum && (i == 0 || c != '.' && c != '_' && c != '+' && c != '~' && c != '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The node's kernel when it is a valid release; empty when it reports none, or something else. */

@@ -57,10 +57,12 @@ public final class PeerBenchmark {
     static final Duration CONVERGE = Duration.ofMinutes(Long.getLong("bench.timeout-minutes", 30));
     /**
      * The JVM as the shipped Deployment runs it: its container's memory limit (768 MiB) and CPU limit (1), which the
-     * JVM would read from its cgroup, and the JVM options the image passes (application.properties).
+     * JVM would read from its cgroup, and the JVM options the image passes (application.properties); then
+     * {@code bench.jvm-extra} (e.g. a flight recording), which keeps the image's environment as {@code bench.heap}
+     * does not.
      */
     static final String HEAP = System.getProperty("bench.heap", "-XX:MaxRAM=768m -XX:ActiveProcessorCount=1 "
-            + String.join(" ", shippedJvmOptions()));
+            + String.join(" ", shippedJvmOptions())) + " " + System.getProperty("bench.jvm-extra", "");
     /**
      * The native executable's options: the same heap cap as the JVM's (the stand-in toolchain's executables do not
      * read cgroup limits, docs/install.md#native-executable).

@@ -48,6 +48,12 @@ class DaemonSetDriftTest {
         return actual;
     }
 
+    /** Someone changed it: the API server gives it a new resourceVersion. */
+    static DaemonSet edited(DaemonSet actual) {
+        actual.getMetadata().setResourceVersion(Long.toString(System.nanoTime()));
+        return actual;
+    }
+
     @Test
     void serverDefaultsAreNotDrift() {
         DaemonSet desired = desired();
@@ -58,16 +64,18 @@ class DaemonSetDriftTest {
     void anEditedImageIsDrift() {
         DaemonSet desired = desired();
         DaemonSet actual = asServerReturnsIt(desired);
+        assertThat(DaemonSetDrift.upToDate(desired, actual)).isTrue();
         actual.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("someone/else:latest");
-        assertThat(DaemonSetDrift.upToDate(desired, actual)).isFalse();
+        assertThat(DaemonSetDrift.upToDate(desired, edited(actual))).isFalse();
     }
 
     @Test
     void aRemovedLabelIsDrift() {
         DaemonSet desired = desired();
         DaemonSet actual = asServerReturnsIt(desired);
+        assertThat(DaemonSetDrift.upToDate(desired, actual)).isTrue();
         actual.getMetadata().getLabels().remove(Labels.MANAGED_BY);
-        assertThat(DaemonSetDrift.upToDate(desired, actual)).isFalse();
+        assertThat(DaemonSetDrift.upToDate(desired, edited(actual))).isFalse();
     }
 
     @Test
@@ -91,7 +99,7 @@ class DaemonSetDriftTest {
         DaemonSet actual = asServerReturnsIt(desired);
         actual.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getRequests()
                 .put("cpu", new Quantity("1"));
-        assertThat(DaemonSetDrift.upToDate(desired, actual)).isTrue();
+        assertThat(DaemonSetDrift.upToDate(desired, edited(actual))).isTrue();
     }
 
     @Test
@@ -100,5 +108,24 @@ class DaemonSetDriftTest {
         var b = MAPPER.valueToTree(List.of(1, 2, 3));
         assertThat(DaemonSetDrift.contains(a, b)).isFalse();
         assertThat(DaemonSetDrift.contains(b, a)).isFalse();
+    }
+
+    /** The answer for an unchanged pair is remembered; a changed object (new resourceVersion) is compared again. */
+    @Test
+    void theAnswerForTheSameStoredObjectAndDesiredContentIsRemembered() {
+        DaemonSet desired = desired();
+        DaemonSet actual = asServerReturnsIt(desired);
+        actual.getMetadata().setUid("remembered");
+        assertThat(DaemonSetDrift.upToDate(desired, actual)).isTrue();
+        // the same resourceVersion is the same content (an in-memory change the API server never made is not seen)
+        actual.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("someone/else:latest");
+        assertThat(DaemonSetDrift.upToDate(desired, actual)).isTrue();
+        assertThat(DaemonSetDrift.upToDate(desired, edited(actual))).isFalse();
+        // without a uid or a resourceVersion nothing is remembered
+        DaemonSet unstored = asServerReturnsIt(desired);
+        unstored.getMetadata().setResourceVersion(null);
+        assertThat(DaemonSetDrift.upToDate(desired, unstored)).isTrue();
+        unstored.getMetadata().getLabels().remove(Labels.MANAGED_BY);
+        assertThat(DaemonSetDrift.upToDate(desired, unstored)).isFalse();
     }
 }

@@ -165,4 +165,31 @@ class ModuleLoaderDaemonSetsTest {
         assertThat(ModuleLoaderDaemonSets.desired(sample(), KERNEL, Labels.KERNEL_VERSION))
                 .isEqualTo(ModuleLoaderDaemonSets.desired(sample(), KERNEL, Labels.KERNEL_VERSION));
     }
+
+    /**
+     * A Module as the API server stored it (uid, resourceVersion) gets the same desired DaemonSet per kernel every
+     * reconcile, built once; a new resourceVersion, another kernel or a Module only in memory gets its own.
+     */
+    @Test
+    void theDesiredDaemonSetOfAStoredModuleIsBuiltOnce() {
+        Module m = sample();
+        m.getMetadata().setResourceVersion("7");
+        DaemonSet first = ModuleLoaderDaemonSets.desired(m, KERNEL, Labels.KERNEL_VERSION);
+        assertThat(ModuleLoaderDaemonSets.desired(sample7(), KERNEL, Labels.KERNEL_VERSION)).isSameAs(first);
+        Module changed = sample7();
+        changed.getMetadata().setResourceVersion("8");
+        changed.getSpec().setTolerations(null);
+        DaemonSet second = ModuleLoaderDaemonSets.desired(changed, KERNEL, Labels.KERNEL_VERSION);
+        assertThat(second).isNotSameAs(first);
+        assertThat(second.getSpec().getTemplate().getSpec().getTolerations()).isNullOrEmpty();
+        assertThat(first.getSpec().getTemplate().getSpec().getTolerations()).isNotEmpty();
+        assertThat(ModuleLoaderDaemonSets.desired(sample(), KERNEL, Labels.KERNEL_VERSION)).isNotSameAs(
+                ModuleLoaderDaemonSets.desired(sample(), KERNEL, Labels.KERNEL_VERSION));
+    }
+
+    private static Module sample7() {
+        Module m = sample();
+        m.getMetadata().setResourceVersion("7");
+        return m;
+    }
 }
