@@ -66,13 +66,18 @@ public final class ModuleLoaderDaemonSets {
             int mappingIndex, String image, String kernelLabelKey, String signInputs, SecurityPolicy policy) {
     }
 
+    /** One remembered DaemonSet per Module and kernel: the last one built, for the inputs it was built from. */
+    private record Built(Inputs inputs, DaemonSet daemonSet) {
+    }
+
     /**
      * Desired loader DaemonSets already built, shared: every Module reconcile wants one per kernel, and building and
-     * hashing them was half of a reconcile's CPU. Never changed once built (callers copy before sending one).
-     * Bounded: emptied when full.
+     * hashing them was half of a reconcile's CPU. One per Module (uid) and kernel, replaced when the Module's stored
+     * version or the kernel's resolution changes; never changed once built (callers copy before sending one).
+     * Bounded: emptied when full (at 100 Modules over 20 kernels it holds 2,000, about 5 KiB each).
      */
-    private static final Map<Inputs, DaemonSet> BUILT = new java.util.concurrent.ConcurrentHashMap<>();
-    static final int MAX_BUILT = 2048;
+    private static final Map<String, Built> BUILT = new java.util.concurrent.ConcurrentHashMap<>();
+    static final int MAX_BUILT = 4096;
 
     /**
      * @param policy what the cluster admin allows (control-plane nodes)
@@ -87,15 +92,16 @@ public final class ModuleLoaderDaemonSets {
         Inputs inputs = new Inputs(meta.getUid(), meta.getResourceVersion(), meta.getName(), meta.getNamespace(),
                 kernel.kernel(), kernel.kernelLabel(), kernel.mappingIndex(), kernel.image(), kernelLabelKey,
                 signInputs, policy);
-        DaemonSet ds = BUILT.get(inputs);
-        if (ds == null) {
+        String slot = meta.getUid() + "/" + kernel.kernel();
+        Built built = BUILT.get(slot);
+        if (built == null || !built.inputs().equals(inputs)) {
             if (BUILT.size() >= MAX_BUILT) {
                 BUILT.clear();
             }
-            ds = build(module, kernel, kernelLabelKey, signInputs, policy);
-            BUILT.put(inputs, ds);
+            built = new Built(inputs, build(module, kernel, kernelLabelKey, signInputs, policy));
+            BUILT.put(slot, built);
         }
-        return ds;
+        return built.daemonSet();
     }
 
     private static DaemonSet build(Module module, KernelResolution.Resolved kernel, String kernelLabelKey,
