@@ -7,7 +7,6 @@ import java.util.stream.Stream;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.javaoperatorsdk.operator.processing.event.Event;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.kmm.api.v1alpha1.Module;
 import io.kmm.node.NodeKernels;
@@ -17,32 +16,20 @@ import io.kmm.node.SharedNodes;
 /**
  * The Module controller's view of nodes, without a Node informer of its own: it reads the node labeller's cache and
  * hears of its events through {@link SharedNodes}. It reacts only to kernel and label changes (not heartbeats) and
- * maps each change to the Modules that selected the node before or after it ({@link NodeToModules}), at most one
- * reconcile per Module per second while nodes keep changing ({@link EventPacer}). Its start waits
+ * maps each change to the Modules that selected the node before or after it ({@link NodeToModules}). Its start waits
  * until that cache has synced, so that no reconcile sees a partial list of nodes.
  */
 final class NodeEventSource extends AbstractEventSource<Node, Module> implements SharedCache.Listener<Node> {
 
-    /** At most one reconcile per Module per this interval from node events (the first at once: {@link EventPacer}). */
-    static final Duration PACE = Duration.ofSeconds(1);
-    /** One timer thread for the operator's life (a controller restarted under leader election makes a new source). */
-    private static final EventPacer.Scheduler TIMER = EventPacer.daemonThread("kmm-node-event-pacer");
-
     private final SharedNodes shared;
     private final NodeToModules mapper;
     private final Duration syncTimeout;
-    private final EventPacer<ResourceID> pacer;
 
     NodeEventSource(SharedNodes shared, NodeToModules mapper, Duration syncTimeout) {
         super(Node.class, "nodes");
         this.shared = shared;
         this.mapper = mapper;
         this.syncTimeout = syncTimeout;
-        this.pacer = new EventPacer<>(PACE, System::nanoTime, TIMER, id -> {
-            if (isRunning()) {
-                getEventHandler().handleEvent(new Event(id));
-            }
-        });
         shared.listen(this);
     }
 
@@ -56,7 +43,7 @@ final class NodeEventSource extends AbstractEventSource<Node, Module> implements
             return;
         }
         for (var id : mapper.toModules(old, now)) {
-            pacer.offer(id);
+            getEventHandler().handleEvent(new Event(id));
         }
     }
 
