@@ -1,7 +1,10 @@
 package io.kmm.node;
 
+import java.util.LinkedHashMap;
+
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeStatus;
+import io.fabric8.kubernetes.api.model.NodeSystemInfo;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
@@ -12,8 +15,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * informer and the Operator SDK compare (uid, resourceVersion, generation, deletionTimestamp) and the kernel version.
  * A real Node carries its image list, conditions, addresses, capacity and annotations (often 10-50 KiB each); KMM
  * keeps one Node cache (the node labeller's, shared with the Module controller), and on a 5,000-node cluster this is
- * the difference between a few MiB and a hundred or more. Event handlers still see the full objects as they arrive; only the
- * stored copy is pruned.
+ * the difference between a few MiB and a hundred or more. Event handlers see the objects as the watch read them
+ * ({@code WatchedFields}); only the stored copy is pruned.
  */
 @RegisterForReflection
 public class PrunedNodeStore extends BasicItemStore<Node> {
@@ -27,18 +30,33 @@ public class PrunedNodeStore extends BasicItemStore<Node> {
         return super.put(key, prune(node));
     }
 
-    /** The parts of a Node KMM reads. Pure. */
+    /**
+     * The parts of a Node KMM reads. Pure. Built with the model's setters, not its builders: this runs for every Node
+     * event (a heartbeat every 20 to 60 s per node), and the builders copy every field twice.
+     */
     public static Node prune(Node node) {
         ObjectMeta meta = node.getMetadata();
-        NodeBuilder pruned = new NodeBuilder().withApiVersion(node.getApiVersion()).withKind(node.getKind())
-                .withNewMetadata().withName(meta.getName()).withUid(meta.getUid())
-                .withResourceVersion(meta.getResourceVersion()).withGeneration(meta.getGeneration())
-                .withCreationTimestamp(meta.getCreationTimestamp()).withDeletionTimestamp(meta.getDeletionTimestamp())
-                .withLabels(meta.getLabels()).endMetadata();
+        ObjectMeta kept = new ObjectMeta();
+        kept.setName(meta.getName());
+        kept.setUid(meta.getUid());
+        kept.setResourceVersion(meta.getResourceVersion());
+        kept.setGeneration(meta.getGeneration());
+        kept.setCreationTimestamp(meta.getCreationTimestamp());
+        kept.setDeletionTimestamp(meta.getDeletionTimestamp());
+        kept.setLabels(meta.getLabels() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(meta.getLabels()));
+        Node pruned = new Node();
+        pruned.setApiVersion(node.getApiVersion());
+        pruned.setKind(node.getKind());
+        pruned.setMetadata(kept);
         // a kubelet writes its own status: what is not a release is kept short (still invalid: one character over)
-        NodeKernels.kernelOf(node).ifPresent(kernel -> pruned.withNewStatus().withNewNodeInfo()
-                .withKernelVersion(kernel.length() > NodeKernels.MAX_RELEASE + 1
-                        ? kernel.substring(0, NodeKernels.MAX_RELEASE + 1) : kernel).endNodeInfo().endStatus());
-        return pruned.build();
+        NodeKernels.kernelOf(node).ifPresent(kernel -> {
+            NodeSystemInfo info = new NodeSystemInfo();
+            info.setKernelVersion(kernel.length() > NodeKernels.MAX_RELEASE + 1
+                    ? kernel.substring(0, NodeKernels.MAX_RELEASE + 1) : kernel);
+            NodeStatus status = new NodeStatus();
+            status.setNodeInfo(info);
+            pruned.setStatus(status);
+        });
+        return pruned;
     }
 }

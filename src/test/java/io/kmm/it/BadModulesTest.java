@@ -106,6 +106,9 @@ class BadModulesTest extends ClusterTestBase {
             acceptor.start();
             Map<String, String> pool = Map.of("pool", "hanging");
             cluster.addNode("hanging-1", BadModules.KERNEL, pool);
+            // the operator has seen the node (its kernel label) before the Modules come: none is told "no node"
+            await().atMost(Cluster.TIMEOUT).until(() -> cluster.client().nodes().withName("hanging-1").get()
+                    .getMetadata().getLabels().containsKey(io.kmm.meta.Labels.KERNEL_VERSION));
             for (int i = 0; i < 30; i++) {
                 var mapping = io.kmm.TestModules.regexp("^5\\.14\\.",
                         "127.0.0.1:" + blackHole.getLocalPort() + "/vendor/hang" + i + ":${KERNEL_FULL_VERSION}");

@@ -124,6 +124,29 @@ class WatchEventDeserializationTest {
                 + "{\"resourceVersion\":\"12\"}}}").getObject()).isInstanceOf(Pod.class);
         assertThat(both("{\"type\":\"MODIFIED\",\"object\":{\"kind\":\"Pod\"}}").getObject()).isNotNull();
     }
+    @Test
+    void theDeserializersFoundOnceServeEachKindAndEachMapper() throws Exception {
+        // one deserializer in two mappers of different configurations, read in turns: each finds its own, each kind
+        // binds to its class however often it comes back
+        WatchEventDeserialization.Deserializer shared = new WatchEventDeserialization.Deserializer();
+        ObjectMapper one = new ObjectMapper().registerModule(
+                new com.fasterxml.jackson.databind.module.SimpleModule("a").addDeserializer(WatchEvent.class, shared));
+        ObjectMapper two = new ObjectMapper()
+                .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule("b")
+                        .addDeserializer(WatchEvent.class, shared));
+        DaemonSet ds = new io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder().withNewMetadata().withName("d")
+                .endMetadata().build();
+        Node node = TestModules.node("n1", "6.1.0", Map.of("pool", "a"));
+        for (int i = 0; i < 3; i++) {
+            for (ObjectMapper mapper : java.util.List.of(one, two)) {
+                assertThat(mapper.readValue(event("MODIFIED", ds), WatchEvent.class).getObject()).isEqualTo(ds);
+                assertThat(((Node) mapper.readValue(event("ADDED", node), WatchEvent.class).getObject())
+                        .getMetadata().getLabels()).containsEntry("pool", "a");
+            }
+        }
+    }
+
     static String resource(String name) {
         try (var in = WatchEventDeserializationTest.class.getResourceAsStream("/watch/" + name)) {
             return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
