@@ -98,8 +98,13 @@ public class NodeLabeller implements Reconciler<Node> {
 
         @Override
         public boolean accept(Node newNode, Node oldNode) {
-            return NodeKernels.kernelOrLabelChanged(newNode, oldNode, Labels.KERNEL_VERSION)
-                    || !Objects.equals(readyLabels(newNode), readyLabels(oldNode))
+            if (NodeKernels.kernelOrLabelChanged(newNode, oldNode, Labels.KERNEL_VERSION)) {
+                return true;
+            }
+            if (NodeKernels.labels(newNode).equals(NodeKernels.labels(oldNode))) {
+                return false; // a heartbeat: nothing else to compare
+            }
+            return !Objects.equals(readyLabels(newNode), readyLabels(oldNode))
                     || !Objects.equals(versionLabels(newNode), versionLabels(oldNode));
         }
     }

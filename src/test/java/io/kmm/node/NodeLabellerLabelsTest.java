@@ -124,5 +124,8 @@ class NodeLabellerLabelsTest {
                 .as("a new kernel").isTrue();
         assertThat(filter.accept(io.kmm.TestModules.node("n1", "6.1.0",
                 Map.of("pool", "a", Labels.KERNEL_VERSION, "6.1.0")), before)).as("the kernel label").isTrue();
+        assertThat(filter.accept(io.kmm.TestModules.node("n1", "6.1.0",
+                Map.of("pool", "a", Labels.moduleKey("d", "m", Labels.VERSION_SUFFIX), "v2")), before))
+                .as("a version label").isTrue();
     }
 }
