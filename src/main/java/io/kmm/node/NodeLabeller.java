@@ -98,13 +98,11 @@ public class NodeLabeller implements Reconciler<Node> {
 
         @Override
         public boolean accept(Node newNode, Node oldNode) {
-            if (NodeKernels.kernelOrLabelChanged(newNode, oldNode, Labels.KERNEL_VERSION)) {
-                return true;
+            if (!NodeKernels.kernelOrLabelsChanged(newNode, oldNode)) {
+                return false; // a heartbeat: no label maps built
             }
-            if (NodeKernels.labels(newNode).equals(NodeKernels.labels(oldNode))) {
-                return false; // a heartbeat: nothing else to compare
-            }
-            return !Objects.equals(readyLabels(newNode), readyLabels(oldNode))
+            return NodeKernels.kernelOrLabelChanged(newNode, oldNode, Labels.KERNEL_VERSION)
+                    || !Objects.equals(readyLabels(newNode), readyLabels(oldNode))
                     || !Objects.equals(versionLabels(newNode), versionLabels(oldNode));
         }
     }

@@ -124,23 +124,27 @@ class WatchEventDeserializationTest {
                 + "{\"resourceVersion\":\"12\"}}}").getObject()).isInstanceOf(Pod.class);
         assertThat(both("{\"type\":\"MODIFIED\",\"object\":{\"kind\":\"Pod\"}}").getObject()).isNotNull();
     }
+
     @Test
     void theDeserializersFoundOnceServeEachKindAndEachMapper() throws Exception {
-        // one deserializer in two mappers of different configurations, read in turns: each finds its own, each kind
-        // binds to its class however often it comes back
+        // one deserializer in two mappers whose bean deserializers differ (property names matched case-insensitively
+        // by the second only), read in turns: each mapper binds with its own, each kind to its class
         WatchEventDeserialization.Deserializer shared = new WatchEventDeserialization.Deserializer();
-        ObjectMapper one = new ObjectMapper().registerModule(
+        ObjectMapper exact = new ObjectMapper().registerModule(
                 new com.fasterxml.jackson.databind.module.SimpleModule("a").addDeserializer(WatchEvent.class, shared));
-        ObjectMapper two = new ObjectMapper()
-                .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-                .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule("b")
-                        .addDeserializer(WatchEvent.class, shared));
-        DaemonSet ds = new io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder().withNewMetadata().withName("d")
-                .endMetadata().build();
+        ObjectMapper caseless = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+                .enable(com.fasterxml.jackson.databind.MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
+                .addModule(new com.fasterxml.jackson.databind.module.SimpleModule("b")
+                        .addDeserializer(WatchEvent.class, shared))
+                .build();
+        String upperCase = "{\"type\":\"MODIFIED\",\"object\":{\"kind\":\"DaemonSet\",\"apiVersion\":\"apps/v1\","
+                + "\"METADATA\":{\"name\":\"d\"}}}";
         Node node = TestModules.node("n1", "6.1.0", Map.of("pool", "a"));
         for (int i = 0; i < 3; i++) {
-            for (ObjectMapper mapper : java.util.List.of(one, two)) {
-                assertThat(mapper.readValue(event("MODIFIED", ds), WatchEvent.class).getObject()).isEqualTo(ds);
+            assertThat(((DaemonSet) exact.readValue(upperCase, WatchEvent.class).getObject()).getMetadata()).isNull();
+            assertThat(((DaemonSet) caseless.readValue(upperCase, WatchEvent.class).getObject()).getMetadata()
+                    .getName()).isEqualTo("d");
+            for (ObjectMapper mapper : java.util.List.of(exact, caseless)) {
                 assertThat(((Node) mapper.readValue(event("ADDED", node), WatchEvent.class).getObject())
                         .getMetadata().getLabels()).containsEntry("pool", "a");
             }
