@@ -66,4 +66,16 @@ class ShippedJvmSettingsTest {
         ShippedSettings.environment().forEach((name, value) -> assertThat(performance)
                 .contains("`" + name + "=" + value + "`"));
     }
+
+    /** The native executable's instruction set (AES-NI for TLS) is the one docs/install.md states. */
+    @Test
+    void theDocsStateTheNativeInstructionSet() throws IOException {
+        java.util.Properties properties = new java.util.Properties();
+        try (var in = Files.newInputStream(Path.of("src/main/resources/application.properties"))) {
+            properties.load(in);
+        }
+        String march = properties.getProperty("quarkus.native.march");
+        assertThat(march).as("quarkus.native.march").isEqualTo("haswell");
+        assertThat(oneLine("docs/install.md")).contains("`quarkus.native.march=" + march + "`");
+    }
 }
