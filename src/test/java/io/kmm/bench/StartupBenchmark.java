@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import io.kmm.e2e.Installation;
 import io.kmm.e2e.LocalCluster;
@@ -41,7 +42,7 @@ public final class StartupBenchmark {
         }
     }
 
-    private record Run(double startedInSeconds, double readySeconds, long rssKib) {
+    private record Run(double startedInSeconds, double readySeconds, long rssKib, Map<String, Long> rssByMappingKib) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -71,8 +72,11 @@ public final class StartupBenchmark {
         }
         String nativeExecutable = System.getProperty("bench.native", "");
         if (!nativeExecutable.isBlank()) { // dev/native-build's executable, with the peer benchmark's native options
-            variants.add(new Variant("native", List.of(PeerBenchmark.NATIVE_HEAP.trim().split("\\s+")),
-                    Path.of(nativeExecutable).toAbsolutePath().toString()));
+            // bench.native-heap may list several option sets, separated by ';': one variant each
+            for (String options : PeerBenchmark.NATIVE_HEAP.split(";")) {
+                variants.add(new Variant("native " + options.trim(), List.of(options.trim().split("\\s+")),
+                        Path.of(nativeExecutable).toAbsolutePath().toString()));
+            }
         }
 
         LocalCluster cluster = LocalCluster.start(Path.of("target", "bench-cluster").toAbsolutePath());
@@ -84,7 +88,7 @@ public final class StartupBenchmark {
             System.out.printf("java: %s (%s)%napplication: %s%nAPI server: %s (local control plane, kube-apiserver "
                     + "%s), %d kwok nodes; the operator runs as its ServiceAccount%n%n", java, version(java), app,
                     cluster.url(), cluster.admin().getKubernetesVersion().getGitVersion(), nodes);
-            System.out.printf("%-26s %5s %18s %22s %14s%n", "variant", "runs", "started in (median)",
+            System.out.printf("%-40s %5s %18s %22s %14s%n", "variant", "runs", "started in (median)",
                     "ready after (median)", "RSS at ready");
             // One discarded launch: it labels the nodes (later launches find them labelled) and warms the page cache.
             launch(installation, variants.get(0));
@@ -94,11 +98,16 @@ public final class StartupBenchmark {
                     results.computeIfAbsent(variant, v -> new ArrayList<>()).add(launch(installation, variant));
                 }
             }
-            results.forEach((variant, list) -> System.out.printf("%-26s %5d %17.3fs %21.3fs %10d MiB%n",
+            results.forEach((variant, list) -> System.out.printf("%-40s %5d %17.3fs %21.3fs %10d MiB%n",
                     variant.name(), list.size(),
                     median(list.stream().map(Run::startedInSeconds).toList()),
                     median(list.stream().map(Run::readySeconds).toList()),
                     (long) median(list.stream().map(r -> (double) r.rssKib()).toList()) / 1024));
+            System.out.printf("%nRSS at ready by kind of mapping (MiB; the last run of each variant)%n");
+            results.forEach((variant, list) -> System.out.printf("%-40s %s%n", variant.name(),
+                    list.get(list.size() - 1).rssByMappingKib().entrySet().stream()
+                            .map(e -> e.getKey() + " " + (e.getValue() + 512) / 1024)
+                            .collect(Collectors.joining(", "))));
         } finally {
             cluster.down();
         }
@@ -117,7 +126,7 @@ public final class StartupBenchmark {
             if (Boolean.getBoolean("bench.show-log")) {
                 System.out.println(operator.output());
             }
-            return new Run(operator.startedInSeconds(), ready, operator.rssKib());
+            return new Run(operator.startedInSeconds(), ready, operator.rssKib(), operator.rssByMappingKib());
         }
     }
 

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -244,6 +245,35 @@ public final class OperatorProcess implements AutoCloseable {
             return lines.filter(l -> l.startsWith("VmRSS:")).map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
                     .findFirst().orElse(0L);
         }
+    }
+
+    /**
+     * The resident set by kind of mapping (Linux {@code /proc/PID/smaps}), in KiB: the executable's code and its data
+     * (for a native executable, its pre-initialised image heap), anonymous memory (Java heap, metaspace, JIT code,
+     * thread stacks, malloc arenas other than the main one), the main malloc heap ({@code [heap]}), the main stack and
+     * other files (shared libraries, the JDK's modules). Empty when unknown.
+     */
+    public Map<String, Long> rssByMappingKib() throws IOException {
+        Path smaps = Path.of("/proc", Long.toString(process.pid()), "smaps");
+        Map<String, Long> kib = new LinkedHashMap<>();
+        if (!Files.isReadable(smaps)) {
+            return kib;
+        }
+        String executable = Files.readSymbolicLink(Path.of("/proc", Long.toString(process.pid()), "exe")).toString();
+        String kind = null;
+        for (String line : Files.readAllLines(smaps, StandardCharsets.UTF_8)) {
+            String[] f = line.trim().split("\\s+", 6);
+            if (f.length >= 5 && f[0].matches("[0-9a-f]+-[0-9a-f]+")) { // a mapping's header line
+                String path = f.length == 6 ? f[5] : "";
+                boolean code = f[1].contains("x");
+                kind = path.equals(executable) ? (code ? "executable code" : "executable data (image heap)")
+                        : path.isEmpty() || path.startsWith("[anon") ? "anonymous" : path.equals("[heap]") ? "malloc [heap]"
+                        : path.equals("[stack]") ? "main stack" : path.startsWith("[") ? "other" : "other files";
+            } else if (kind != null && line.startsWith("Rss:")) {
+                kib.merge(kind, Long.parseLong(line.replaceAll("[^0-9]", "")), Long::sum);
+            }
+        }
+        return kib;
     }
 
     /** Runs {@code jcmd PID command} (the JDK's diagnostic command) and returns what it printed. */
