@@ -1,11 +1,13 @@
 package io.kmm.node;
 
+import java.util.Map;
 import java.util.Optional;
 
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.kmm.api.v1alpha1.Module;
+import io.kmm.meta.Labels;
 
 /**
  * Which loader pods count for a module-ready label: those controlled by a loader DaemonSet that a Module controls
@@ -34,5 +36,17 @@ public final class LoaderDaemonSets {
             return Optional.empty();
         }
         return Optional.of(module.getName());
+    }
+
+    /**
+     * Whether a loader DaemonSet is the one for the kernel the node is labelled with: its kernel label (which its node
+     * selector also requires) equals the node's. A node without a kernel label runs no known kernel: no DaemonSet
+     * serves it.
+     *
+     * @param nodeKernelLabel the value of the node's kernel label ({@link Labels#KERNEL_VERSION} or NFD's), or null
+     */
+    public static boolean servesKernel(DaemonSet daemonSet, String nodeKernelLabel) {
+        Map<String, String> labels = daemonSet.getMetadata().getLabels();
+        return nodeKernelLabel != null && labels != null && nodeKernelLabel.equals(labels.get(Labels.KERNEL_VERSION));
     }
 }

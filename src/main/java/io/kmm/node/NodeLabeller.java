@@ -46,9 +46,10 @@ import io.kmm.metrics.KmmMetrics;
  * removed, with a Warning event, from a node whose status reports something that is not a release. Off when
  * {@code kmm.kernel-label-source=nfd} (Node Feature Discovery's label is used instead).</li>
  * <li><b>module-ready labels</b> ({@code ooto.sigs.k8s.io/<namespace>.<module>.ready=true}): on every node where a
- * loader pod of that Module is Ready (a pod controlled by a loader DaemonSet that the Module controls: owner
- * references, by uid, not labels, which anyone who may create pods can copy), taken off when the pod stops being
- * Ready, is deleted or moves. Workloads and the Module's device plugin select nodes by it.</li>
+ * loader pod of that Module for the node's current kernel is Ready (a pod controlled by a loader DaemonSet that the
+ * Module controls: owner references, by uid, not labels, which anyone who may create pods can copy), taken off when
+ * the pod stops being Ready, is deleted or moves, or the node reports another kernel (with the new kernel label, in
+ * one patch). Workloads and the Module's device plugin select nodes by it.</li>
  * <li><b>version labels</b> of versioned Modules: the ordered steps of {@link VersionSteps}. The user's (or a staged
  * rollout's) {@code .version} label is read here, never written.</li>
  * </ul>
@@ -93,7 +94,10 @@ public class NodeLabeller implements Reconciler<Node> {
     private final Map<String, String> invalid = new ConcurrentHashMap<>();
     private InformerEventSource<Pod, Node> pods;
 
-    /** Lets through node updates that change the kernel, the kernel label or a module-ready label; no heartbeat. */
+    /**
+     * Lets through node updates that change the kernel, a kernel label (KMM's or NFD's), a module-ready or version
+     * label; no heartbeat.
+     */
     public static class Filter implements OnUpdateFilter<Node> {
 
         @Override
@@ -101,7 +105,10 @@ public class NodeLabeller implements Reconciler<Node> {
             if (!NodeKernels.kernelOrLabelsChanged(newNode, oldNode)) {
                 return false; // a heartbeat: no label maps built
             }
+            // NFD's kernel label too: in NFD mode it decides which loader pods count for the module-ready labels
             return NodeKernels.kernelOrLabelChanged(newNode, oldNode, Labels.KERNEL_VERSION)
+                    || !Objects.equals(NodeKernels.label(newNode, Labels.NFD_KERNEL_VERSION),
+                            NodeKernels.label(oldNode, Labels.NFD_KERNEL_VERSION))
                     || !Objects.equals(readyLabels(newNode), readyLabels(oldNode))
                     || !Objects.equals(versionLabels(newNode), versionLabels(oldNode));
         }
@@ -135,6 +142,10 @@ public class NodeLabeller implements Reconciler<Node> {
         boolean kernelLabel = config.kernelLabelSource().nodeLabellerEnabled() && kernelChange(node, context, change);
         Map<String, String> modules = new java.util.HashMap<>();
         Set<Pod> podsOnNode = context.getSecondaryResources(Pod.class);
+        // The kernel the node runs as labelled after this reconcile (a kernel change sets it in this same patch).
+        String kernelKey = config.kernelLabelSource().labelKey();
+        String nodeKernel = change.containsKey(kernelKey) ? change.get(kernelKey)
+                : node.getMetadata().getLabels() == null ? null : node.getMetadata().getLabels().get(kernelKey);
         Set<Pod> loaderPods = new java.util.HashSet<>();
         Map<String, DaemonSet> daemonSetOf = new java.util.HashMap<>();
         for (Pod pod : podsOnNode) {
@@ -146,8 +157,12 @@ public class NodeLabeller implements Reconciler<Node> {
             if (module.isPresent()) {
                 modules.put(pod.getMetadata().getUid(), module.get());
                 daemonSetOf.put(pod.getMetadata().getUid(), ds);
-                if (Labels.ROLE_MODULE_LOADER.equals(ds.getMetadata().getLabels().get(Labels.ROLE))) {
-                    loaderPods.add(pod); // a device plugin's pod never makes a module-ready label
+                // A device plugin's pod never makes a module-ready label, nor does the pod of another kernel's
+                // loader: after a kernel change the module it loaded is not in the running kernel, so its label goes
+                // in the same patch as the new kernel label (not later, when the pod is deleted).
+                if (Labels.ROLE_MODULE_LOADER.equals(ds.getMetadata().getLabels().get(Labels.ROLE))
+                        && LoaderDaemonSets.servesKernel(ds, nodeKernel)) {
+                    loaderPods.add(pod);
                 }
             }
         }

@@ -34,7 +34,8 @@ import io.kmm.status.Conditions;
  * {@code spec.modprobe}, module-ready node labels and the device plugin that follows them, on the real control
  * plane: the generated loader admitted by the API server, its pods Ready under kwok, the label on exactly those
  * nodes, device-plugin pods only there; a loader pod deleted takes the label off until its replacement is Ready; a
- * kernel upgrade moves the label to the new kernel's pod; the Module deleted takes every label off. The operator never
+ * kernel upgrade takes the label off with the new kernel label and puts it back with the new kernel's pod; the Module
+ * deleted takes every label off. The operator never
  * writes a pod and reads pods only with its label selector (audit log).
  */
 class ModuleReadyIT {
@@ -145,16 +146,39 @@ class ModuleReadyIT {
             });
         }
 
-        // A kernel upgrade: the label follows the new kernel's loader pod.
-        cluster.setKernel(NODES[1], NEW_KERNEL);
-        await().atMost(TIMEOUT).untilAsserted(() -> {
-            assertThat(kube.loaders(NS, "mod")).hasSize(2);
-            DaemonSet upgraded = kube.loaders(NS, "mod").stream().filter(ds -> NEW_KERNEL.equals(ds.getMetadata()
-                    .getAnnotations().get(Labels.KERNEL_VERSION_ANNOTATION))).findFirst().orElseThrow();
-            assertThat(kube.readyPodsByNode(NS, upgraded)).containsOnlyKeys(NODES[1]);
-            assertThat(labelled()).containsExactly(NODES[0], NODES[1]);
-            assertThat(devicePluginNodes()).containsExactly(NODES[0], NODES[1]);
-        });
+        // A kernel upgrade: the label goes with the old kernel (in the same write as the new kernel label: the
+        // module the old pod loaded is not in the new kernel) and comes back with the new kernel's loader pod.
+        List<Map<String, String>> states = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        String newKernelLabel = io.kmm.meta.LabelValues.normalise(NEW_KERNEL);
+        try (Watch watch = cluster.admin().nodes().withName(NODES[1]).watch(new Watcher<Node>() {
+            @Override
+            public void eventReceived(Action action, Node node) {
+                states.add(Map.copyOf(node.getMetadata().getLabels()));
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+                // the test closes it
+            }
+        })) {
+            cluster.setKernel(NODES[1], NEW_KERNEL);
+            await().atMost(TIMEOUT).untilAsserted(() -> {
+                assertThat(kube.loaders(NS, "mod")).hasSize(2);
+                DaemonSet upgraded = kube.loaders(NS, "mod").stream().filter(ds -> NEW_KERNEL.equals(ds.getMetadata()
+                        .getAnnotations().get(Labels.KERNEL_VERSION_ANNOTATION))).findFirst().orElseThrow();
+                assertThat(kube.readyPodsByNode(NS, upgraded)).containsOnlyKeys(NODES[1]);
+                assertThat(labelled()).containsExactly(NODES[0], NODES[1]);
+                assertThat(devicePluginNodes()).containsExactly(NODES[0], NODES[1]);
+            });
+        }
+        List<Map<String, String>> withNewKernel;
+        synchronized (states) {
+            withNewKernel = states.stream()
+                    .filter(l -> newKernelLabel.equals(l.get(Labels.KERNEL_VERSION))).toList();
+        }
+        assertThat(withNewKernel).as("the node's labels from its new kernel label on").isNotEmpty();
+        assertThat(withNewKernel.get(0)).as("the new kernel label's write").doesNotContainKey(LABEL);
+        assertThat(withNewKernel.get(withNewKernel.size() - 1)).containsEntry(LABEL, Labels.READY_VALUE);
 
         // The Module deleted: every label goes (its DaemonSets and pods are collected).
         cluster.kubectlOk("delete", "module", "mod", "-n", NS);

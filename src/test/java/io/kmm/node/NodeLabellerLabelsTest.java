@@ -86,6 +86,17 @@ class NodeLabellerLabelsTest {
     }
 
     @Test
+    void onlyTheLoaderOfTheNodesCurrentKernelCounts() {
+        var ds = loader("drivers", "mod-6-1-0-abc", "ds-uid", "Module");
+        ds.getMetadata().setLabels(Labels.of("mod", Labels.ROLE_MODULE_LOADER, "6.1.0"));
+        assertThat(LoaderDaemonSets.servesKernel(ds, "6.1.0")).isTrue();
+        assertThat(LoaderDaemonSets.servesKernel(ds, "6.2.0")).as("the node booted another kernel").isFalse();
+        assertThat(LoaderDaemonSets.servesKernel(ds, null)).as("no kernel label").isFalse();
+        ds.getMetadata().setLabels(null);
+        assertThat(LoaderDaemonSets.servesKernel(ds, "6.1.0")).isFalse();
+    }
+
+    @Test
     void longNamesStayValidLabelKeysAndApart() {
         String ns = "a-rather-long-namespace-name-for-drivers";
         String k1 = Labels.moduleReady(ns, "a-module-with-a-long-name-number-one");
@@ -127,5 +138,7 @@ class NodeLabellerLabelsTest {
         assertThat(filter.accept(io.kmm.TestModules.node("n1", "6.1.0",
                 Map.of("pool", "a", Labels.moduleKey("d", "m", Labels.VERSION_SUFFIX), "v2")), before))
                 .as("a version label").isTrue();
+        assertThat(filter.accept(io.kmm.TestModules.node("n1", "6.1.0",
+                Map.of("pool", "a", Labels.NFD_KERNEL_VERSION, "6.1.0")), before)).as("NFD's kernel label").isTrue();
     }
 }
