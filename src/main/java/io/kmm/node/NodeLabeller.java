@@ -144,8 +144,7 @@ public class NodeLabeller implements Reconciler<Node> {
         Set<Pod> podsOnNode = context.getSecondaryResources(Pod.class);
         // The kernel the node runs as labelled after this reconcile (a kernel change sets it in this same patch).
         String kernelKey = config.kernelLabelSource().labelKey();
-        String nodeKernel = change.containsKey(kernelKey) ? change.get(kernelKey)
-                : node.getMetadata().getLabels() == null ? null : node.getMetadata().getLabels().get(kernelKey);
+        String nodeKernel = change.containsKey(kernelKey) ? change.get(kernelKey) : NodeKernels.label(node, kernelKey);
         Set<Pod> loaderPods = new java.util.HashSet<>();
         Map<String, DaemonSet> daemonSetOf = new java.util.HashMap<>();
         for (Pod pod : podsOnNode) {

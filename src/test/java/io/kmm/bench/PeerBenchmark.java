@@ -54,11 +54,11 @@ public final class PeerBenchmark {
     static final int MODULES = Integer.getInteger("bench.modules", 2);
     static final int STEADY_SECONDS = Integer.getInteger("bench.steady-seconds", 5);
     static final String HEARTBEAT_MS = System.getProperty("bench.heartbeat-ms", "20000");
-    // each wait (ClusterBenchmark.await) gives up after -Dbench.timeout-minutes, 20 by default
     /**
      * The controller-manager's node monitor grace period (dev/local-cluster's 3m by default): at 5,000 nodes on two
      * cores kwok's Lease renewals fall further behind, and a node marked unreachable has its pods set Ready=False for
-     * good (kwok never sets them back), so the phase never converges.
+     * good (kwok never sets them back), so the phase never converges. (Each wait, ClusterBenchmark.await, gives up
+     * after -Dbench.timeout-minutes, 20 by default.)
      */
     static final String NODE_GRACE = System.getProperty("bench.node-monitor-grace", "3m");
     /**
@@ -583,7 +583,6 @@ public final class PeerBenchmark {
         }
     }
 
-    /** One table: per phase, each figure for each operator and the ratio of the first to the second. */
     /**
      * The figures of the operators run so far, each alone: a long run (5,000 nodes, over an hour for all three) keeps
      * what it measured if a later operator fails to converge.
@@ -592,6 +591,7 @@ public final class PeerBenchmark {
         System.out.println("\n[peer-bench] so far:\n" + table(results));
     }
 
+    /** One table: per phase, each figure for each operator and the ratio of the first to the second. */
     static String table(Map<String, List<Phase>> results) {
         List<String> names = new ArrayList<>(results.keySet());
         StringBuilder t = new StringBuilder();
